@@ -1,0 +1,101 @@
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from articles.demo import AUTHORS, CATEGORIES, demo_articles, draw_featured_image
+from articles.models import Article, Author, Category, FAQItem, Tag
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo content: categories, authors and articles about AI and ML careers. "
+        "Safe to run again: it updates what is there and duplicates nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--admin-password",
+            help="Also create (or reset) a superuser 'admin' with this password, for local use.",
+        )
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        categories = {}
+        for position, data in enumerate(CATEGORIES):
+            categories[data["slug"]], _ = Category.objects.update_or_create(
+                slug=data["slug"],
+                defaults={
+                    "name": data["name"],
+                    "description": data["description"],
+                    "position": position,
+                },
+            )
+        palettes = {data["slug"]: data["palette"] for data in CATEGORIES}
+        authors = {}
+        for data in AUTHORS:
+            authors[data["slug"]], _ = Author.objects.update_or_create(
+                slug=data["slug"],
+                defaults={"name": data["name"], "role": data["role"], "bio": data["bio"]},
+            )
+
+        now = timezone.now().replace(minute=0, second=0, microsecond=0)
+        created = 0
+        for demo in demo_articles():
+            article = Article.objects.filter(slug=demo.slug).first()
+            is_new = article is None
+            if is_new:
+                article = Article(slug=demo.slug)
+                if demo.status != "draft":
+                    article.published_at = now - timedelta(days=demo.published_days_ago)
+                created += 1
+            article.title = demo.title
+            article.dek = demo.dek
+            article.body = demo.body
+            article.category = categories[demo.category]
+            article.author = authors[demo.author]
+            article.status = demo.status
+            article.is_featured = demo.featured
+            article.featured_image_alt = demo.image_alt
+            article.featured_image_caption = demo.image_caption
+            if not article.featured_image:
+                article.featured_image.save(
+                    f"{demo.slug}.jpg",
+                    ContentFile(draw_featured_image(demo.slug, palettes[demo.category])),
+                    save=False,
+                )
+            article.full_clean()
+            article.save()
+            article.tags.set(
+                Tag.objects.get_or_create(slug=slugify(name), defaults={"name": name})[0]
+                for name in demo.tags
+            )
+            article.faqs.all().delete()
+            FAQItem.objects.bulk_create(
+                FAQItem(article=article, question=question, answer=answer, position=position)
+                for position, (question, answer) in enumerate(demo.faqs)
+            )
+            article.update_reading_time()
+            if is_new and article.published_at:
+                # A demo article has not been edited since it came out: no "Updated" date.
+                Article.objects.filter(pk=article.pk).update(updated_at=article.published_at)
+
+        if options["admin_password"]:
+            user, _ = get_user_model().objects.get_or_create(
+                username="admin", defaults={"email": "admin@localhost"}
+            )
+            user.is_staff = user.is_superuser = True
+            user.set_password(options["admin_password"])
+            user.save()
+            self.stdout.write("Superuser 'admin' is ready for /admin/.")
+
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo content ready: {Article.objects.count()} articles ({created} new), "
+                f"{Category.objects.count()} categories, {Author.objects.count()} authors."
+            )
+        )

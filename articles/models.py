@@ -1,0 +1,294 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .images import CheckedImageField, build_renditions, delete_renditions
+from .rendering import count_words, reading_minutes, render_markdown
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, help_text="Used in the author's page address.")
+    role = models.CharField(
+        "role or title",
+        max_length=160,
+        blank=True,
+        help_text="Shown under the name, e.g. “Senior ML Engineer”.",
+    )
+    bio = models.TextField(blank=True, help_text="Plain text, shown in “About the author”.")
+    photo = CheckedImageField(
+        upload_to="authors/", blank=True, width_field="photo_width", height_field="photo_height"
+    )
+    photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="author_profile",
+        limit_choices_to={"is_staff": True},
+        help_text="The staff account that writes as this author, if any.",
+    )
+
+    class Meta:
+        ordering = ("name",)
+        constraints = [models.UniqueConstraint(fields=("slug",), name="author_unique_slug")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+    @property
+    def initials(self) -> str:
+        return "".join(part[0] for part in self.name.split()[:2]).upper()
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(max_length=80)
+    description = models.TextField(blank=True, help_text="Shown at the top of the category page.")
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Categories are listed in the header in this order."
+    )
+
+    class Meta:
+        ordering = ("position", "name")
+        verbose_name_plural = "categories"
+        constraints = [models.UniqueConstraint(fields=("slug",), name="category_unique_slug")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:category", kwargs={"slug": self.slug})
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=60)
+    slug = models.SlugField(max_length=60)
+
+    class Meta:
+        ordering = ("name",)
+        constraints = [models.UniqueConstraint(fields=("slug",), name="tag_unique_slug")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:tag", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_cards(self):
+        """What an article card shows: author and category come in the same query."""
+        return self.select_related("author", "category")
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, help_text="The article's address: /articles/<slug>/.")
+    dek = models.TextField(
+        "summary (dek)",
+        max_length=400,
+        help_text="One or two sentences under the title, in lists and in search results.",
+    )
+    body = models.TextField(help_text="Markdown. Use ## for sections: they make the contents.")
+    featured_image = CheckedImageField(
+        upload_to="articles/",
+        blank=True,
+        width_field="featured_image_width",
+        height_field="featured_image_height",
+    )
+    featured_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    featured_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    featured_image_alt = models.CharField(
+        "image alt text",
+        max_length=250,
+        blank=True,
+        help_text="Required with an image: what it shows, for readers who cannot see it.",
+    )
+    featured_image_caption = models.CharField("image caption", max_length=250, blank=True)
+    featured_image_credit = models.CharField("image credit", max_length=150, blank=True)
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="articles")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="articles")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        "publication date",
+        null=True,
+        blank=True,
+        help_text="A date in the future schedules the article: it appears by itself then.",
+    )
+    is_featured = models.BooleanField("featured", default=False, help_text="Shown first on home.")
+    comments_enabled = models.BooleanField(default=True)
+    seo_title = models.CharField(
+        "SEO title", max_length=70, blank=True, help_text="Overrides the title in search results."
+    )
+    meta_description = models.CharField(
+        max_length=160, blank=True, help_text="Overrides the summary in search results."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Derived on save; never edited by hand.
+    body_html = models.TextField(editable=False, default="")
+    table_of_contents = models.JSONField(editable=False, default=list)
+    word_count = models.PositiveIntegerField(editable=False, default=0)
+    reading_time = models.PositiveSmallIntegerField(
+        "reading time (minutes)", editable=False, default=1
+    )
+    featured_image_renditions = models.JSONField(editable=False, default=dict)
+    view_count = models.PositiveIntegerField(editable=False, default=0)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-published_at", "-pk")
+        get_latest_by = "published_at"
+        constraints = [
+            models.UniqueConstraint(fields=("slug",), name="article_unique_slug"),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False),
+                name="article_published_has_date",
+                violation_error_message="A published article needs a publication date.",
+            ),
+            models.CheckConstraint(
+                condition=Q(featured_image="") | ~Q(featured_image_alt=""),
+                name="article_image_has_alt",
+                violation_error_message="Describe the featured image in its alt text.",
+            ),
+        ]
+        indexes = [models.Index(fields=("status", "-published_at"), name="article_listing_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        rendered = render_markdown(self.body)
+        self.body_html = rendered.html
+        self.table_of_contents = rendered.toc
+        self.word_count = rendered.word_count
+        self.reading_time = reading_minutes(rendered.word_count + self.faq_word_count())
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = set(kwargs["update_fields"]) | {
+                "body_html",
+                "table_of_contents",
+                "word_count",
+                "reading_time",
+            }
+        super().save(*args, **kwargs)
+        self.sync_image_renditions()
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def get_preview_url(self) -> str:
+        return reverse("articles:preview", kwargs={"pk": self.pk})
+
+    @property
+    def is_live(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+    @property
+    def was_updated(self) -> bool:
+        """True when the last edit fell on a later day than publication (shown as "Updated")."""
+        if not self.published_at or not self.updated_at:
+            return False
+        return timezone.localdate(self.updated_at) > timezone.localdate(self.published_at)
+
+    @property
+    def page_title(self) -> str:
+        return self.seo_title or self.title
+
+    @property
+    def description(self) -> str:
+        return self.meta_description or self.dek
+
+    def faq_word_count(self) -> int:
+        if not self.pk:
+            return 0
+        return sum(
+            count_words(f"{question} {answer}")
+            for question, answer in self.faqs.values_list("question", "answer")
+        )
+
+    def sync_image_renditions(self) -> None:
+        """Render the featured image's sizes once its file is in storage, when it has changed."""
+        source = self.featured_image.name if self.featured_image else ""
+        if self.featured_image_renditions.get("source", "") == source:
+            return
+        delete_renditions(self.featured_image_renditions)
+        self.featured_image_renditions = build_renditions(self.featured_image) if source else {}
+        Article.objects.filter(pk=self.pk).update(
+            featured_image_renditions=self.featured_image_renditions
+        )
+
+    def update_reading_time(self) -> None:
+        """Recount after FAQ items change, in one UPDATE that leaves `updated_at` alone."""
+        minutes = reading_minutes(self.word_count + self.faq_word_count())
+        Article.objects.filter(pk=self.pk).update(reading_time=minutes)
+        self.reading_time = minutes
+
+
+class FAQItem(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="faqs")
+    question = models.CharField(max_length=300)
+    answer = models.TextField(help_text="Plain text; blank lines start new paragraphs.")
+    position = models.PositiveSmallIntegerField("order", default=0)
+
+    class Meta:
+        ordering = ("position", "pk")
+        verbose_name = "FAQ item"
+
+    def __str__(self) -> str:
+        return self.question
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        self.article.update_reading_time()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self.article.update_reading_time()
+        return result
+
+
+class ArticleView(models.Model):
+    """Who has been counted for an article in the last 24 hours, by a keyed hash: never an IP."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    visitor = models.CharField(max_length=64)
+    counted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("article", "visitor"), name="article_view_once")
+        ]
+        indexes = [models.Index(fields=("counted_at",), name="article_view_counted_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} @ {self.counted_at:%Y-%m-%d %H:%M}"

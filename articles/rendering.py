@@ -1,0 +1,87 @@
+"""Markdown bodies to sanitized HTML, a table of contents and a word count.
+
+Runs at save time, so a page only ever shows HTML that went through the nh3 allowlist.
+"""
+
+import html
+import re
+from dataclasses import dataclass
+
+import markdown
+import nh3
+from django.conf import settings
+from django.utils.html import strip_tags
+from django.utils.text import slugify
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
+    "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "ol",
+    "p", "pre", "s", "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot",
+    "th", "thead", "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"align"},
+    "th": {"align", "scope"},
+    "ol": {"start"},
+    **{f"h{level}": {"id"} for level in range(2, 7)},
+}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+WORD_RE = re.compile(r"\w+(?:['’-]\w+)*")
+
+
+@dataclass(frozen=True)
+class RenderedBody:
+    html: str
+    toc: list[dict]
+    word_count: int
+
+
+def heading_slug(value: str, separator: str = "-") -> str:
+    return slugify(value) or "section"
+
+
+def _flatten_toc(tokens: list[dict], max_level: int = 3) -> list[dict]:
+    entries = []
+    for token in tokens:
+        if 2 <= token["level"] <= max_level:
+            entries.append(
+                {
+                    "level": token["level"],
+                    "id": token["id"],
+                    "title": html.unescape(strip_tags(token["name"])),
+                }
+            )
+        entries.extend(_flatten_toc(token.get("children", []), max_level))
+    return entries
+
+
+def count_words(text: str) -> int:
+    return len(WORD_RE.findall(text))
+
+
+def render_markdown(source: str) -> RenderedBody:
+    md = markdown.Markdown(
+        extensions=["toc", "tables", "fenced_code", "sane_lists"],
+        extension_configs={"toc": {"slugify": heading_slug, "toc_depth": "2-6"}},
+        output_format="html",
+    )
+    raw_html = md.convert(source or "")
+    clean_html = nh3.clean(
+        raw_html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="noopener noreferrer",
+    )
+    return RenderedBody(
+        html=clean_html,
+        toc=_flatten_toc(md.toc_tokens),
+        word_count=count_words(strip_tags(clean_html)),
+    )
+
+
+def reading_minutes(word_count: int) -> int:
+    return max(1, int(word_count / settings.ARTICLES_WORDS_PER_MINUTE + 0.5))

@@ -1,0 +1,164 @@
+from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_exempt
+from django.views.generic import DetailView, ListView, TemplateView
+
+from .models import Article, Author, Category, Tag
+from .selectors import categories_with_counts, related_articles
+from .services import article_view_record
+from .visitors import is_countable_view, visitor_key
+
+
+class PublishedArticleMixin:
+    def get_queryset(self) -> QuerySet[Article]:
+        return Article.objects.published().for_cards()
+
+
+class HomeView(TemplateView):
+    template_name = "articles/home.html"
+    featured_count = 3
+    latest_count = 6
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        published = Article.objects.published().for_cards()
+        featured = list(published.filter(is_featured=True)[: self.featured_count])
+        context["featured"] = featured
+        context["latest"] = published.exclude(pk__in=[a.pk for a in featured])[: self.latest_count]
+        context["categories"] = categories_with_counts()
+        return context
+
+
+class ArticleListView(PublishedArticleMixin, ListView):
+    """All published articles, newest first; `?q=` narrows them to those containing the words."""
+
+    model = Article
+    paginate_by = settings.ARTICLES_PER_PAGE
+    context_object_name = "articles"
+    max_query_length = 200
+
+    def get_query(self) -> str:
+        raw = self.request.GET.get("q", "").replace("\x00", "")
+        return " ".join(raw.split())[: self.max_query_length]
+
+    def get_queryset(self) -> QuerySet[Article]:
+        articles = super().get_queryset()
+        self.query = self.get_query()
+        for word in self.query.split()[:10]:
+            articles = articles.filter(
+                Q(title__icontains=word)
+                | Q(dek__icontains=word)
+                | Q(body__icontains=word)
+                | Q(author__name__icontains=word)
+                | Q(category__name__icontains=word)
+            )
+        return articles
+
+    def get_context_data(self, **kwargs) -> dict:
+        return super().get_context_data(query=self.query, **kwargs)
+
+
+class FilteredArticleListView(ArticleListView):
+    """Articles of one category, tag or author: `subject_model` is looked up by slug."""
+
+    subject_model: type
+    subject_field: str
+
+    def get_subject(self):
+        return get_object_or_404(self.subject_model, slug=self.kwargs["slug"])
+
+    def get_queryset(self) -> QuerySet[Article]:
+        self.subject = self.get_subject()
+        return super().get_queryset().filter(**{self.subject_field: self.subject})
+
+    def get_context_data(self, **kwargs) -> dict:
+        return super().get_context_data(subject=self.subject, **kwargs)
+
+
+class CategoryDetailView(FilteredArticleListView):
+    subject_model = Category
+    subject_field = "category"
+    template_name = "articles/category_detail.html"
+
+
+class TagDetailView(FilteredArticleListView):
+    subject_model = Tag
+    subject_field = "tags"
+    template_name = "articles/tag_detail.html"
+
+
+class AuthorDetailView(FilteredArticleListView):
+    subject_model = Author
+    subject_field = "author"
+    template_name = "articles/author_detail.html"
+
+
+class ArticleDetailView(DetailView):
+    model = Article
+    context_object_name = "article"
+    is_preview = False
+
+    def get_visible_articles(self) -> QuerySet[Article]:
+        return Article.objects.published()
+
+    def get_queryset(self) -> QuerySet[Article]:
+        return self.get_visible_articles().for_cards().prefetch_related("tags", "faqs")
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        context["related_articles"] = related_articles(self.object)
+        context["is_preview"] = self.is_preview
+        context["absolute_url"] = settings.SITE_URL + self.object.get_absolute_url()
+        return context
+
+
+@method_decorator(staff_member_required, name="dispatch")
+class ArticlePreviewView(ArticleDetailView):
+    """Any article, whatever its status, for staff who may see articles in admin."""
+
+    is_preview = True
+
+    def get_visible_articles(self) -> QuerySet[Article]:
+        if not self.request.user.has_perm("articles.view_article"):
+            raise Http404
+        return Article.objects.all()
+
+    def render_to_response(self, context, **response_kwargs) -> HttpResponse:
+        response = super().render_to_response(context, **response_kwargs)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+@csrf_exempt
+def article_view_beacon(request: HttpRequest, slug: str) -> HttpResponse:
+    """Counts a view, posted by the page's script so that cached pages still count.
+
+    Exempt from the CSRF token because a page served from a shared cache has no per-visitor token;
+    instead only same-origin requests are accepted (Sec-Fetch-Site / Origin), and all a forged
+    request could do is count one view, once per visitor and day.
+    """
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not _is_same_origin(request):
+        return HttpResponse(status=403)
+    article = get_object_or_404(Article.objects.published().only("pk"), slug=slug)
+    if is_countable_view(request):
+        article_view_record(article_id=article.pk, visitor=visitor_key(request))
+    response = HttpResponse(status=204)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _is_same_origin(request: HttpRequest) -> bool:
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site == "same-origin"
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    return origin == f"{request.scheme}://{request.get_host()}"

@@ -1,0 +1,44 @@
+// Article page: count the view with a beacon, and offer "Copy link".
+// The count comes from the page's script, not the page view, so pages served from a cache still count.
+(function () {
+  "use strict";
+
+  function sendViewBeacon() {
+    var article = document.querySelector("[data-view-beacon]");
+    if (!article) {
+      return;
+    }
+    var url = article.getAttribute("data-view-beacon");
+    if (navigator.sendBeacon && navigator.sendBeacon(url)) {
+      return;
+    }
+    if (window.fetch) {
+      fetch(url, { method: "POST", credentials: "same-origin", keepalive: true }).catch(function () {});
+    }
+  }
+
+  function whenVisible(callback) {
+    // A prerendered page that the reader never opens must not count.
+    if (document.prerendering) {
+      document.addEventListener("prerenderingchange", callback, { once: true });
+    } else {
+      callback();
+    }
+  }
+
+  function setUpCopyLink() {
+    var button = document.querySelector(".copy-link");
+    if (!button || !navigator.clipboard) {
+      return;
+    }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(button.getAttribute("data-copy-url")).then(function () {
+        button.textContent = "Link copied";
+      });
+    });
+  }
+
+  whenVisible(sendViewBeacon);
+  setUpCopyLink();
+})();
