@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from .forms import ArticleAdminForm
 from .models import Article, Author, Category, FAQItem, Tag
 from .services import article_publish, article_unpublish
 
@@ -59,6 +60,7 @@ class PublicationStateFilter(admin.SimpleListFilter):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleAdminForm
     list_display = (
         "title",
         "state",

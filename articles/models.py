@@ -99,7 +99,9 @@ class Article(models.Model):
         PUBLISHED = "published", _("Published")
 
     title = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, help_text="The article's address: /articles/<slug>/.")
+    slug = models.SlugField(
+        max_length=200, help_text="The article's address: /articles/this-slug/."
+    )
     dek = models.TextField(
         "summary (dek)",
         max_length=400,
