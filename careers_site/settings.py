@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",
+    "django_tasks",
+    "django_tasks_db",
+    "careers_site",
     "articles",
     "comments",
     "leads",
@@ -174,6 +177,14 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 if SECURE_SSL_REDIRECT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Background jobs (e-mails, webhooks) through Django's Tasks API: stored in the database and run by
+# `manage.py db_worker`. Tests use the immediate backend.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
 # Articles
 ARTICLES_PER_PAGE = int(os.environ.get("ARTICLES_PER_PAGE", "10"))
 ARTICLES_WORDS_PER_MINUTE = 230
@@ -181,6 +192,10 @@ ARTICLES_WORDS_PER_MINUTE = 230
 IMAGE_MAX_UPLOAD_BYTES = int(os.environ.get("IMAGE_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
 IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", str(40_000_000)))
 IMAGE_RENDITION_WIDTHS = (480, 800, 1200)
+
+# Comments (the comments app's own settings)
+
+# Leads (the leads app's own settings)
 
 LOGGING = {
     "version": 1,

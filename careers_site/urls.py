@@ -10,6 +10,8 @@ admin.site.index_title = "Publishing"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("articles.urls")),
+    path("", include("comments.urls")),
+    path("", include("leads.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -9,6 +9,7 @@ from django.utils.text import slugify
 
 from articles.demo import AUTHORS, CATEGORIES, demo_articles, draw_featured_image
 from articles.models import Article, Author, Category, FAQItem, Tag
+from articles.signals import demo_content_seeded
 
 
 class Command(BaseCommand):
@@ -83,6 +84,8 @@ class Command(BaseCommand):
             if is_new and article.published_at:
                 # A demo article has not been edited since it came out: no "Updated" date.
                 Article.objects.filter(pk=article.pk).update(updated_at=article.published_at)
+
+        demo_content_seeded.send(sender=self.__class__, stdout=self.stdout)
 
         if options["admin_password"]:
             user, _ = get_user_model().objects.get_or_create(

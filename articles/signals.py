@@ -1,0 +1,6 @@
+from django.dispatch import Signal
+
+# Sent by `manage.py seed_demo` once the demo articles exist, so that apps built on articles
+# (comments, leads) can add their own demo content without articles knowing them.
+# Receivers get `stdout` (the command's output stream).
+demo_content_seeded = Signal()
