@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class ArticlesConfig(AppConfig):
     name = "articles"
     verbose_name = "Publication"
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -153,6 +154,8 @@ class Article(models.Model):
     )
     featured_image_renditions = models.JSONField(editable=False, default=dict)
     view_count = models.PositiveIntegerField(editable=False, default=0)
+    # Full-text search on PostgreSQL (articles.search); GIN-indexed there by a migration.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 

@@ -1,16 +1,21 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
 
 app_name = "articles"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("articles/", views.ArticleListView.as_view(), name="list"),
+    path("search/", views.SearchView.as_view(), name="search"),
     path("articles/<slug:slug>/", views.ArticleDetailView.as_view(), name="detail"),
     path("articles/<slug:slug>/view/", views.article_view_beacon, name="view-beacon"),
     path("preview/<int:pk>/", views.ArticlePreviewView.as_view(), name="preview"),
+    path("feed/", feeds.SiteFeed(), name="feed"),
+    path("feed/atom/", feeds.SiteAtomFeed(), name="feed-atom"),
     path("categories/<slug:slug>/", views.CategoryDetailView.as_view(), name="category"),
+    path("categories/<slug:slug>/feed/", feeds.CategoryFeed(), name="category-feed"),
     path("tags/<slug:slug>/", views.TagDetailView.as_view(), name="tag"),
     path("authors/<slug:slug>/", views.AuthorDetailView.as_view(), name="author"),
+    path("authors/<slug:slug>/feed/", feeds.AuthorFeed(), name="author-feed"),
 ]

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
@@ -8,8 +8,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import DetailView, ListView, TemplateView
 
 from .models import Article, Author, Category, Tag
+from .search import clean_query, search_articles
 from .selectors import categories_with_counts, related_articles
 from .services import article_view_record
+from .structured_data import article_json_ld, author_json_ld, home_json_ld
 from .visitors import is_countable_view, visitor_key
 
 
@@ -30,33 +32,26 @@ class HomeView(TemplateView):
         context["featured"] = featured
         context["latest"] = published.exclude(pk__in=[a.pk for a in featured])[: self.latest_count]
         context["categories"] = categories_with_counts()
+        context["structured_data"] = home_json_ld()
         return context
 
 
 class ArticleListView(PublishedArticleMixin, ListView):
-    """All published articles, newest first; `?q=` narrows them to those containing the words."""
-
     model = Article
     paginate_by = settings.ARTICLES_PER_PAGE
     context_object_name = "articles"
-    max_query_length = 200
 
-    def get_query(self) -> str:
-        raw = self.request.GET.get("q", "").replace("\x00", "")
-        return " ".join(raw.split())[: self.max_query_length]
+
+class SearchView(ListView):
+    """`/search/?q=`: ranked results, paginated; the query stays in the box."""
+
+    template_name = "articles/search.html"
+    paginate_by = settings.ARTICLES_PER_PAGE
+    context_object_name = "articles"
 
     def get_queryset(self) -> QuerySet[Article]:
-        articles = super().get_queryset()
-        self.query = self.get_query()
-        for word in self.query.split()[:10]:
-            articles = articles.filter(
-                Q(title__icontains=word)
-                | Q(dek__icontains=word)
-                | Q(body__icontains=word)
-                | Q(author__name__icontains=word)
-                | Q(category__name__icontains=word)
-            )
-        return articles
+        self.query = clean_query(self.request.GET.get("q", ""))
+        return search_articles(self.query)
 
     def get_context_data(self, **kwargs) -> dict:
         return super().get_context_data(query=self.query, **kwargs)
@@ -96,6 +91,11 @@ class AuthorDetailView(FilteredArticleListView):
     subject_field = "author"
     template_name = "articles/author_detail.html"
 
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        context["structured_data"] = author_json_ld(self.subject)
+        return context
+
 
 class ArticleDetailView(DetailView):
     model = Article
@@ -113,6 +113,7 @@ class ArticleDetailView(DetailView):
         context["related_articles"] = related_articles(self.object)
         context["is_preview"] = self.is_preview
         context["absolute_url"] = settings.SITE_URL + self.object.get_absolute_url()
+        context["structured_data"] = article_json_ld(self.object)
         return context
 
 

@@ -3,4 +3,18 @@ from django.http import HttpRequest
 
 
 def site(request: HttpRequest) -> dict:
-    return {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL}
+    return {
+        "SITE_NAME": settings.SITE_NAME,
+        "SITE_URL": settings.SITE_URL,
+        "canonical_url": canonical_url(request),
+    }
+
+
+def canonical_url(request: HttpRequest) -> str:
+    """The page's absolute address on SITE_URL: tracking and other parameters dropped, except a
+    page number past the first, so each page of a list is its own canonical page."""
+    url = settings.SITE_URL + request.path
+    page = request.GET.get("page", "")
+    if page.isdigit() and int(page) > 1:
+        url += f"?page={int(page)}"
+    return url

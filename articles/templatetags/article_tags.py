@@ -1,5 +1,12 @@
+import json
+
 from django import template
 from django.core.files.storage import default_storage
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from articles.structured_data import absolute, featured_image
 
 register = template.Library()
 
@@ -35,3 +42,34 @@ def responsive_image(
 @register.filter
 def views_label(count: int) -> str:
     return f"{count:,} View" if count == 1 else f"{count:,} Views"
+
+
+# The characters that could end a <script> element or start markup are written as \u escapes, so
+# the JSON stays valid and a title containing "</script>" cannot break out of it.
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.simple_tag
+def json_ld(items: list[dict]) -> str:
+    blocks = [
+        format_html(
+            '<script type="application/ld+json">{}</script>',
+            mark_safe(
+                json.dumps(item, cls=DjangoJSONEncoder, ensure_ascii=False).translate(
+                    JSON_SCRIPT_ESCAPES
+                )
+            ),
+        )
+        for item in items
+    ]
+    return mark_safe("\n".join(blocks))
+
+
+@register.filter
+def absolute_url(url: str) -> str:
+    return absolute(url)
+
+
+@register.simple_tag
+def social_image(article) -> dict | None:
+    return featured_image(article)

@@ -1,0 +1,96 @@
+"""Site search: PostgreSQL full-text search with weights and English stemming, a plain fallback
+elsewhere. Only published articles are ever found.
+
+On PostgreSQL each article keeps a stored `search_vector` (title weighted A; dek and the names of
+its tags, category and author B; body C), refreshed when the article, its tags, its author or its
+category change, and indexed with GIN.
+"""
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import Case, F, Q, QuerySet, TextField, Value, When
+from django.utils.html import strip_tags
+
+from .models import Article
+
+SEARCH_CONFIG = "english"
+MAX_QUERY_LENGTH = 200
+MAX_WORDS = 12
+
+
+def clean_query(raw: str) -> str:
+    """The query as searched: no control characters, collapsed spaces, bounded length."""
+    printable = "".join(ch for ch in raw if ch.isprintable() or ch.isspace())
+    return " ".join(printable.split())[:MAX_QUERY_LENGTH].strip()
+
+
+def uses_full_text_search() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _vector_for(article: Article) -> SearchVector:
+    names = " ".join(
+        [article.category.name, article.author.name, *(tag.name for tag in article.tags.all())]
+    )
+
+    def weighted(text: str, weight: str) -> SearchVector:
+        return SearchVector(
+            Value(text, output_field=TextField()), weight=weight, config=SEARCH_CONFIG
+        )
+
+    return (
+        weighted(article.title, "A")
+        + weighted(article.dek, "B")
+        + weighted(names, "B")
+        + weighted(strip_tags(article.body_html), "C")
+    )
+
+
+def refresh_search_vectors(article_ids) -> None:
+    """Store the search vector of each article (PostgreSQL only; other databases search live)."""
+    if not uses_full_text_search():
+        return
+    articles = Article.objects.filter(pk__in=list(article_ids)).select_related("author", "category")
+    for article in articles.prefetch_related("tags"):
+        Article.objects.filter(pk=article.pk).update(search_vector=_vector_for(article))
+
+
+def search_articles(query: str) -> QuerySet[Article]:
+    """Published articles matching `query`, best first."""
+    query = clean_query(query)
+    published = Article.objects.published().for_cards()
+    if not query:
+        return published.none()
+    if uses_full_text_search():
+        search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+        return (
+            published.filter(search_vector=search_query)
+            .annotate(rank=SearchRank(F("search_vector"), search_query))
+            .order_by("-rank", "-published_at", "-pk")
+        )
+    return _fallback_search(published, query)
+
+
+def _fallback_search(published: QuerySet[Article], query: str) -> QuerySet[Article]:
+    words = [word.strip("\"'") for word in query.split()[:MAX_WORDS]]
+    words = [word for word in words if word]
+    matches = published
+    for word in words:
+        matching_ids = Article.objects.filter(
+            Q(title__icontains=word)
+            | Q(dek__icontains=word)
+            | Q(body__icontains=word)
+            | Q(tags__name__icontains=word)
+            | Q(category__name__icontains=word)
+            | Q(author__name__icontains=word)
+        ).values("pk")
+        matches = matches.filter(pk__in=matching_ids)
+    title_hits = sum(
+        (
+            Case(When(title__icontains=word, then=Value(2)), default=Value(0))
+            + Case(When(dek__icontains=word, then=Value(1)), default=Value(0))
+            for word in words
+        ),
+        Value(0),
+    )
+    return matches.annotate(rank=title_hits).order_by("-rank", "-published_at", "-pk")
