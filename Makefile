@@ -8,10 +8,11 @@ PORT ?= 8000
 ADMIN_PASSWORD ?= admin
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: help install run migrate seed test test-fast test-e2e lint format clean
+.PHONY: help install run serve migrate seed test test-fast test-e2e lint format clean
 
 help:
 	@echo "make run       set everything up (venv, dependencies, migrations, demo content) and serve http://$(HOST):$(PORT)"
+	@echo "make serve     the production shape: DEBUG off, collectstatic, gunicorn and the task worker"
 	@echo "make test      run the whole test suite (SQLite unless DATABASE_URL says otherwise)"
 	@echo "make test-fast the suite without the browser tests"
 	@echo "make test-e2e  only the browser tests (Playwright + Debian's Chromium)"
@@ -37,6 +38,9 @@ seed: migrate
 run: seed
 	@echo "Serving http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/, user admin)"
 	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+serve: install
+	bin/serve
 
 test: install
 	$(BIN)/pytest

@@ -42,7 +42,7 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = os.environ.get("SITE_NAME", "AI Careers Guide")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "careers_site.apps.CareersAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -64,6 +64,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "careers_site.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -165,6 +167,35 @@ SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# Content-Security-Policy (django-csp): scripts, styles and everything else from this site only;
+# no inline script or style anywhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+PERMISSIONS_POLICY_DENY = (
+    "accelerometer", "camera", "display-capture", "geolocation", "gyroscope", "magnetometer",
+    "microphone", "midi", "payment", "usb", "interest-cohort", "browsing-topics",
+)  # fmt: skip
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD")
+CSRF_COOKIE_HTTPONLY = False  # the page scripts read the token to post forms in place
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+ADMIN_LOGIN_MAX_FAILURES = int(os.environ.get("ADMIN_LOGIN_MAX_FAILURES", "5"))
+ADMIN_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("ADMIN_LOGIN_LOCKOUT_SECONDS", "900"))
+
 # Security defaults that hold in every environment; HTTPS-only settings follow DJANGO_SECURE.
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -195,8 +226,35 @@ IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", str(40_000_000)))
 IMAGE_RENDITION_WIDTHS = (480, 800, 1200)
 
 # Comments (the comments app's own settings)
+COMMENTS_MAX_DEPTH = int(os.environ.get("COMMENTS_MAX_DEPTH", "3"))
+# Close comments on articles older than this many days; 0 keeps them open.
+COMMENTS_CLOSE_AFTER_DAYS = int(os.environ.get("COMMENTS_CLOSE_AFTER_DAYS", "0"))
+COMMENTS_MAX_LINKS = int(os.environ.get("COMMENTS_MAX_LINKS", "2"))
+COMMENTS_APPROVE_KNOWN_AUTHORS = env_bool("COMMENTS_APPROVE_KNOWN_AUTHORS", default=True)
+COMMENTS_RATE_LIMIT_PER_MINUTE = int(os.environ.get("COMMENTS_RATE_LIMIT_PER_MINUTE", "5"))
+# Behind a proxy that sets it, the request header (META name) holding the client's address.
+COMMENTS_CLIENT_IP_HEADER = os.environ.get("COMMENTS_CLIENT_IP_HEADER", "")
+COMMENTS_MIN_SECONDS_TO_SUBMIT = 3
+COMMENTS_MAX_LENGTH = 5000
+COMMENTS_CLIENT_HASH_DAYS = 30
+COMMENTS_NOTIFY_INTERVAL_SECONDS = 3600
+COMMENTS_NOTIFICATION_MAX_ATTEMPTS = 5
 
 # Leads (the leads app's own settings)
+# Who is told about each new information request (comma-separated e-mail addresses).
+LEADS_NOTIFY_EMAILS = env_list("LEADS_NOTIFY_EMAILS")
+# Optional CRM hand-off: each submission is POSTed there as JSON, signed with the secret.
+LEADS_WEBHOOK_URL = os.environ.get("LEADS_WEBHOOK_URL", "")
+LEADS_WEBHOOK_SECRET = os.environ.get("LEADS_WEBHOOK_SECRET", "")
+LEADS_WEBHOOK_TIMEOUT = int(os.environ.get("LEADS_WEBHOOK_TIMEOUT", "10"))
+LEADS_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("LEADS_WEBHOOK_MAX_ATTEMPTS", "6"))
+LEADS_EMAIL_MAX_ATTEMPTS = int(os.environ.get("LEADS_EMAIL_MAX_ATTEMPTS", "8"))
+# Leads closed (enrolled or not interested) for longer than this are deleted by `purge_leads`.
+LEADS_RETENTION_DAYS = int(os.environ.get("LEADS_RETENTION_DAYS", "730"))
+LEADS_RATE_LIMIT = int(os.environ.get("LEADS_RATE_LIMIT", "5"))  # requests per client and hour
+LEADS_MIN_FILL_SECONDS = int(os.environ.get("LEADS_MIN_FILL_SECONDS", "3"))  # time trap
+# A follow-up is overdue when a new request has waited longer than this (speed to lead).
+LEADS_FIRST_CONTACT_HOURS = int(os.environ.get("LEADS_FIRST_CONTACT_HOURS", "24"))
 
 LOGGING = {
     "version": 1,

@@ -7,13 +7,11 @@ from django.views.generic import TemplateView
 from django.views.static import serve
 
 from articles.sitemaps import sitemaps
-
-admin.site.site_header = f"{settings.SITE_NAME} administration"
-admin.site.site_title = settings.SITE_NAME
-admin.site.index_title = "Publishing"
+from careers_site.views import healthz
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
     path(
         "sitemap.xml",
         cache_control(max_age=3600)(sitemap),

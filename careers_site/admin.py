@@ -1,0 +1,60 @@
+"""The admin site, with its login limited against password guessing."""
+
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.signals import user_login_failed
+from django.core.cache import cache
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+
+
+def _login_key(request: HttpRequest) -> str:
+    address = request.META.get("REMOTE_ADDR", "")
+    digest = hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()
+    return f"admin-login-failures:{digest[:32]}"
+
+
+def login_failures(request: HttpRequest) -> int:
+    try:
+        return int(cache.get(_login_key(request), 0))
+    except Exception:  # a cache outage must not lock staff out
+        return 0
+
+
+@receiver(user_login_failed, dispatch_uid="count_admin_login_failures")
+def count_login_failure(sender, credentials, request: HttpRequest | None = None, **kwargs) -> None:
+    if request is None:
+        return
+    key = _login_key(request)
+    try:
+        if not cache.add(key, 1, settings.ADMIN_LOGIN_LOCKOUT_SECONDS):
+            cache.incr(key)
+    except Exception:
+        pass
+
+
+class CareersAdminSite(admin.AdminSite):
+    site_header = f"{settings.SITE_NAME} administration"
+    site_title = settings.SITE_NAME
+    index_title = "Publishing"
+
+    def login(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        if (
+            request.method == "POST"
+            and login_failures(request) >= settings.ADMIN_LOGIN_MAX_FAILURES
+        ):
+            return TemplateResponse(
+                request,
+                "admin/login_locked.html",
+                {
+                    **self.each_context(request),
+                    "title": "Too many attempts",
+                    "minutes": settings.ADMIN_LOGIN_LOCKOUT_SECONDS // 60,
+                },
+                status=429,
+            )
+        return super().login(request, extra_context)
