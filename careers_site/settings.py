@@ -4,6 +4,7 @@ Each variable is documented in README.md ("Settings"). Development defaults are 
 on only when DJANGO_DEBUG says so, and without DEBUG the site refuses to start without a secret key.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -102,6 +103,16 @@ DATABASES = {
     )
 }
 
+# A read replica (PostgreSQL streaming replication): reads go there, writes to the primary.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+    )
+    # In tests the replica is the primary's mirror: one test database, both aliases.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["careers_site.db_routers.PrimaryReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -136,8 +147,15 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 # Serve uploaded media from Django itself (development, single-machine setups).
 SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", default=DEBUG)
 
+# Uploaded media: the local folder by default; any Django storage backend (e.g. django-storages'
+# "storages.backends.s3.S3Storage") with its options as JSON, for object storage.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": os.environ.get(
+            "DJANGO_MEDIA_STORAGE", "django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": json.loads(os.environ.get("DJANGO_MEDIA_STORAGE_OPTIONS", "{}")),
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
