@@ -12,7 +12,8 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 # Recycle workers now and then so a slow leak can never grow without bound.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# An empty GUNICORN_ACCESS_LOG turns the access log off (the benchmark does).
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 wsgi_app = "careers_site.wsgi:application"

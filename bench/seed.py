@@ -1,0 +1,88 @@
+"""Seeds a large data set for `make bench` into the configured database, fast (bulk inserts).
+
+Idempotent by size: it adds only what is missing to reach the requested counts.
+"""
+
+import random
+from datetime import timedelta
+
+from django.contrib.postgres.search import SearchVector
+from django.db import connection, transaction
+from django.utils import timezone
+
+from articles.models import Article, Author, Category, FAQItem, Tag
+from articles.rendering import reading_minutes, render_markdown
+
+BODY = "\n\n".join(
+    f"## Section {n}\n\n"
+    + " ".join(["Machine learning engineers build, ship and run models in production."] * 12)
+    + "\n\n- Python\n- SQL\n- Statistics\n"
+    for n in range(1, 6)
+)
+
+
+@transaction.atomic
+def seed_articles(count: int) -> list[int]:
+    rng = random.Random(2026)
+    categories = [
+        Category.objects.get_or_create(slug=f"bench-cat-{n}", defaults={"name": f"Topic {n}"})[0]
+        for n in range(6)
+    ]
+    authors = [
+        Author.objects.get_or_create(
+            slug=f"bench-author-{n}", defaults={"name": f"Bench Author {n}", "bio": "Writes."}
+        )[0]
+        for n in range(10)
+    ]
+    tags = [
+        Tag.objects.get_or_create(slug=f"bench-tag-{n}", defaults={"name": f"Skill {n}"})[0]
+        for n in range(30)
+    ]
+    existing = Article.objects.filter(slug__startswith="bench-").count()
+    rendered = render_markdown(BODY)
+    now = timezone.now()
+    new = [
+        Article(
+            title=f"Benchmark article {n}: careers in machine learning",
+            slug=f"bench-{n}",
+            dek="A long-form guide used to measure the site under load.",
+            body=BODY,
+            body_html=rendered.html,
+            table_of_contents=rendered.toc,
+            word_count=rendered.word_count,
+            reading_time=reading_minutes(rendered.word_count),
+            author=rng.choice(authors),
+            category=rng.choice(categories),
+            status=Article.Status.PUBLISHED,
+            published_at=now - timedelta(hours=n + 1),
+            is_featured=n < 3,
+        )
+        for n in range(existing, count)
+    ]
+    Article.objects.bulk_create(new, batch_size=500)
+    ids = list(Article.objects.filter(slug__startswith="bench-").values_list("pk", flat=True))
+    Through = Article.tags.through
+    Through.objects.filter(article_id__in=ids).delete()
+    Through.objects.bulk_create(
+        [
+            Through(article_id=article_id, tag_id=tag.pk)
+            for article_id in ids
+            for tag in rng.sample(tags, 3)
+        ],
+        batch_size=2000,
+    )
+    if not FAQItem.objects.filter(article_id__in=ids).exists():
+        FAQItem.objects.bulk_create(
+            [
+                FAQItem(article_id=article_id, question=f"Question {q}?", answer="An answer.")
+                for article_id in ids[:200]
+                for q in range(3)
+            ]
+        )
+    if connection.vendor == "postgresql":
+        Article.objects.filter(pk__in=ids).update(
+            search_vector=SearchVector("title", weight="A", config="english")
+            + SearchVector("dek", weight="B", config="english")
+            + SearchVector("body", weight="C", config="english")
+        )
+    return ids
