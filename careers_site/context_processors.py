@@ -15,6 +15,6 @@ def canonical_url(request: HttpRequest) -> str:
     page number past the first, so each page of a list is its own canonical page."""
     url = settings.SITE_URL + request.path
     page = request.GET.get("page", "")
-    if page.isdigit() and int(page) > 1:
+    if page.isascii() and page.isdigit() and int(page) > 1:
         url += f"?page={int(page)}"
     return url

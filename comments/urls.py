@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "comments"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("articles/<slug:slug>/comments/", views.CommentCreateView.as_view(), name="create"),
+    path("comments/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+]

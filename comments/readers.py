@@ -1,0 +1,60 @@
+"""What the site remembers about a reader between pages: their details (only when they asked) and
+which comments this browser wrote (so that it alone sees them while they await moderation)."""
+
+from django.conf import settings
+from django.core import signing
+from django.http import HttpRequest, HttpResponse
+
+AUTHOR_COOKIE = "comment_author"
+AUTHOR_COOKIE_SALT = "comments.author-cookie"
+AUTHOR_COOKIE_MAX_AGE = 365 * 24 * 60 * 60
+SUBMITTED_SESSION_KEY = "comments_submitted"
+SUBMITTED_REMEMBERED = 50
+
+
+def remembered_author(request: HttpRequest) -> dict:
+    """Name, e-mail and website the reader asked this browser to keep, or nothing."""
+    try:
+        data = signing.loads(
+            request.COOKIES.get(AUTHOR_COOKIE, ""),
+            salt=AUTHOR_COOKIE_SALT,
+            max_age=AUTHOR_COOKIE_MAX_AGE,
+        )
+    except signing.BadSignature:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {key: str(data.get(key, "")) for key in ("author_name", "author_email", "author_url")}
+
+
+def submitted_comment_ids(request: HttpRequest) -> list[int]:
+    session = getattr(request, "session", None)
+    if session is None:
+        return []
+    return [pk for pk in session.get(SUBMITTED_SESSION_KEY, []) if isinstance(pk, int)]
+
+
+def remember_submission(request: HttpRequest, comment_id: int) -> None:
+    submitted = [comment_id, *submitted_comment_ids(request)][:SUBMITTED_REMEMBERED]
+    request.session[SUBMITTED_SESSION_KEY] = submitted
+
+
+def remember_author(response: HttpResponse, *, name: str, email: str, url: str) -> None:
+    """Keep the details in a signed, HttpOnly cookie: the reader ticked "Save my name..."."""
+    value = signing.dumps(
+        {"author_name": name, "author_email": email, "author_url": url},
+        salt=AUTHOR_COOKIE_SALT,
+        compress=True,
+    )
+    response.set_cookie(
+        AUTHOR_COOKIE,
+        value,
+        max_age=AUTHOR_COOKIE_MAX_AGE,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def forget_author(response: HttpResponse) -> None:
+    response.delete_cookie(AUTHOR_COOKIE, samesite="Lax")

@@ -1,0 +1,66 @@
+from dataclasses import dataclass, field
+
+from django.db.models import Count
+
+from articles.models import Article
+
+from .models import Comment
+
+
+@dataclass
+class ThreadNode:
+    comment: Comment
+    level: int = 1
+    children: list["ThreadNode"] = field(default_factory=list)
+
+
+@dataclass
+class Discussion:
+    threads: list[ThreadNode]
+    comments: dict[int, Comment]
+    approved_count: int
+    own_ids: frozenset[int] = frozenset()
+
+
+def article_discussion(
+    article: Article, *, submitted_ids=(), is_moderator: bool = False
+) -> Discussion:
+    """The comments a reader may see under an article, as threads, oldest first: one query.
+
+    The e-mail and the client hash are not even loaded, so no template can show them.
+    """
+    comments = list(
+        Comment.objects.filter(article=article)
+        .visible_to(submitted_ids=submitted_ids, is_moderator=is_moderator)
+        .defer("author_email", "client_hash", "moderation_reasons", "user", "updated_at")
+        .order_by("created_at", "pk")
+    )
+    nodes = {comment.pk: ThreadNode(comment) for comment in comments}
+    threads = []
+    for comment in comments:
+        node = nodes[comment.pk]
+        parent = nodes.get(comment.parent_id)
+        if parent is None:
+            # A comment on the article, or a reply whose parent is hidden: shown at the top.
+            threads.append(node)
+        else:
+            node.level = parent.level + 1
+            parent.children.append(node)
+    approved = sum(1 for comment in comments if comment.status == Comment.Status.APPROVED)
+    return Discussion(
+        threads=threads,
+        comments={comment.pk: comment for comment in comments},
+        approved_count=approved,
+        own_ids=frozenset(submitted_ids),
+    )
+
+
+def approved_comment_counts(article_ids) -> dict[int, int]:
+    rows = (
+        Comment.objects.approved()
+        .filter(article_id__in=list(article_ids))
+        .values("article_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    return {row["article_id"]: row["count"] for row in rows}

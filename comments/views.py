@@ -1,0 +1,105 @@
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.views import View
+
+from articles.views import ArticleDetailView
+
+from .clients import client_hash, client_ip, rate_limit_exceeded
+from .emails import comment_id_from_unsubscribe_token
+from .forms import CommentForm
+from .models import Comment, comments_open
+from .readers import forget_author, remember_author, remember_submission
+from .services import PARENT_MESSAGE, comment_submit, comment_unsubscribe
+
+
+class CommentCreateView(View):
+    """The "Leave a Reply" form posts here; it answers like the article page when invalid."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, slug: str) -> HttpResponse:
+        article_view = ArticleDetailView()
+        article_view.setup(request, slug=slug)
+        article = article_view.get_object()  # 404 for drafts, scheduled and unknown articles
+        if not comments_open(article):
+            return render(
+                request, "comments/comments_closed.html", {"article": article}, status=403
+            )
+        ip_address = client_ip(request)
+        client = client_hash(ip_address)
+        if rate_limit_exceeded(client):
+            response = render(
+                request, "comments/rate_limited.html", {"article": article}, status=429
+            )
+            response["Retry-After"] = "60"
+            return response
+
+        form = CommentForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                comment = comment_submit(
+                    article=article,
+                    body=form.cleaned_data["body"],
+                    name=form.cleaned_data.get("author_name", ""),
+                    email=form.cleaned_data.get("author_email", ""),
+                    url=form.cleaned_data.get("author_url", ""),
+                    parent=self.get_parent(form.cleaned_data["parent"]),
+                    notify_replies=form.cleaned_data["notify_replies"],
+                    user=request.user,
+                    ip_address=ip_address,
+                    honeypot=form.cleaned_data["homepage"],
+                    seconds_to_submit=form.seconds_to_submit,
+                    client=client,
+                )
+            except ValidationError as error:
+                self.add_errors(form, error)
+            else:
+                return self.submitted(request, form, comment)
+
+        article_view.object = article
+        context = article_view.get_context_data(object=article)
+        context["comment_form"] = form
+        return article_view.render_to_response(context)
+
+    def get_parent(self, parent_id: int | None) -> Comment | None:
+        if parent_id is None:
+            return None
+        parent = Comment.objects.select_related("parent").filter(pk=parent_id).first()
+        if parent is None:
+            raise ValidationError({"parent": PARENT_MESSAGE})
+        return parent
+
+    def add_errors(self, form: CommentForm, error: ValidationError) -> None:
+        for field, messages in error.message_dict.items():
+            visible = field in form.fields and not form.fields[field].widget.is_hidden
+            form.add_error(field if visible else None, messages)
+
+    def submitted(self, request: HttpRequest, form: CommentForm, comment: Comment) -> HttpResponse:
+        # The writer's browser alone sees its comment while it awaits moderation.
+        remember_submission(request, comment.pk)
+        response = HttpResponseRedirect(comment.get_absolute_url())
+        if form.is_staff_author:
+            return response
+        if form.cleaned_data["remember"]:
+            remember_author(
+                response,
+                name=form.cleaned_data["author_name"],
+                email=form.cleaned_data["author_email"],
+                url=form.cleaned_data["author_url"],
+            )
+        else:
+            forget_author(response)
+        return response
+
+
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """The one-click link in reply e-mails: signed, so it needs no login and no form."""
+    comment_id = comment_id_from_unsubscribe_token(token)
+    comment = Comment.objects.select_related("article").filter(pk=comment_id).first()
+    if comment is None or not comment.author_email:
+        return render(request, "comments/unsubscribe_invalid.html", status=404)
+    comment_unsubscribe(comment=comment)
+    response = render(request, "comments/unsubscribed.html", {"article": comment.article})
+    response["Cache-Control"] = "no-store"
+    return response

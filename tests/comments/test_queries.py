@@ -1,0 +1,67 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.articles.factories import ArticleFactory
+
+from .factories import CommentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def add_threads(article, count: int) -> None:
+    for index in range(count):
+        if index % 3 == 0:
+            parent = CommentFactory(article=article)
+        else:
+            parent = CommentFactory(parent=parent)
+
+
+def count_queries(client, path: str) -> int:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(path)
+    assert response.status_code == 200
+    return len(context.captured_queries)
+
+
+def test_article_page_queries_do_not_grow_with_comments(client, django_assert_num_queries):
+    """Guards the N+1 on comment replies, authors and counts: 1 or 100 comments, same queries."""
+    one = ArticleFactory()
+    many = ArticleFactory()
+    add_threads(one, 1)
+    add_threads(many, 100)
+    client.get(one.get_absolute_url())  # warm the session and caches
+
+    queries_one = count_queries(client, one.get_absolute_url())
+
+    with django_assert_num_queries(queries_one):
+        response = client.get(many.get_absolute_url())
+    assert response.content.decode().count('class="comment depth-') == 100
+
+
+def test_article_page_reads_comments_in_two_queries(client):
+    """The threads (with the header's count) in one query, the related cards' counts in one."""
+    article = ArticleFactory()
+    related = ArticleFactory(category=article.category)
+    add_threads(article, 10)
+    add_threads(related, 3)
+
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(article.get_absolute_url())
+
+    assert related.title in response.content.decode()
+    comment_queries = [
+        q["sql"] for q in context.captured_queries if 'FROM "comments_comment"' in q["sql"]
+    ]
+    assert len(comment_queries) == 2, comment_queries
+
+
+def test_list_comment_counts_come_in_one_query(client):
+    """Guards the N+1 on comment counts in article lists."""
+    for _ in range(2):
+        CommentFactory(article=ArticleFactory())
+    queries_two = count_queries(client, reverse("articles:list"))
+    for _ in range(8):
+        CommentFactory(article=ArticleFactory())
+    assert count_queries(client, reverse("articles:list")) == queries_two
