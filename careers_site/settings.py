@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "leads.middleware.AttributionMiddleware",
 ]
 
 ROOT_URLCONF = "careers_site.urls"
@@ -262,6 +263,22 @@ COMMENTS_NOTIFY_INTERVAL_SECONDS = 3600
 COMMENTS_NOTIFICATION_MAX_ATTEMPTS = 5
 
 # Leads (the leads app's own settings)
+# Who is told about each new information request (comma-separated e-mail addresses).
+LEADS_NOTIFY_EMAILS = env_list("LEADS_NOTIFY_EMAILS")
+# Optional CRM hand-off: each submission is POSTed there as JSON, signed with the secret.
+LEADS_WEBHOOK_URL = os.environ.get("LEADS_WEBHOOK_URL", "")
+LEADS_WEBHOOK_SECRET = os.environ.get("LEADS_WEBHOOK_SECRET", "")
+LEADS_WEBHOOK_TIMEOUT = int(os.environ.get("LEADS_WEBHOOK_TIMEOUT", "10"))
+LEADS_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("LEADS_WEBHOOK_MAX_ATTEMPTS", "6"))
+LEADS_EMAIL_MAX_ATTEMPTS = int(os.environ.get("LEADS_EMAIL_MAX_ATTEMPTS", "8"))
+# Leads closed (enrolled or not interested) for longer than this are deleted by `purge_leads`.
+LEADS_RETENTION_DAYS = int(os.environ.get("LEADS_RETENTION_DAYS", "730"))
+LEADS_RATE_LIMIT = int(os.environ.get("LEADS_RATE_LIMIT", "5"))  # requests per client and hour
+# Behind a proxy that sets it, the header with the client's address (e.g. HTTP_X_REAL_IP).
+LEADS_CLIENT_IP_HEADER = os.environ.get("LEADS_CLIENT_IP_HEADER", "")
+LEADS_MIN_FILL_SECONDS = int(os.environ.get("LEADS_MIN_FILL_SECONDS", "3"))  # time trap
+# A follow-up is overdue when a new request has waited longer than this (speed to lead).
+LEADS_FIRST_CONTACT_HOURS = int(os.environ.get("LEADS_FIRST_CONTACT_HOURS", "24"))
 
 LOGGING = {
     "version": 1,

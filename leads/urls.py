@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "leads"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("get-info/", views.LeadCreateView.as_view(), name="create"),
+    path("get-info/form/", views.LeadFormFragmentView.as_view(), name="form"),
+    path("get-info/thanks/", views.LeadThanksView.as_view(), name="thanks"),
+]

@@ -1,20 +1,57 @@
-"""Template tags for the information-request calls to action."""
+"""Template tags for the information-request calls to action: header button, CTA box and modal.
+
+Without JavaScript every button is a link to /get-info/; leads.js turns them into openers of the
+modal, whose form posts to the same endpoint.
+"""
 
 from django import template
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+
+from articles.models import Article
 
 register = template.Library()
+
+ASSETS_FLAG = "leads_stylesheet_loaded"
+
+
+def _render(context, template_name: str, extra: dict) -> SafeString:
+    request = context.get("request")
+    # The stylesheet is emitted once, by whichever tag comes first on the page.
+    load_css = not context.render_context.get(ASSETS_FLAG)
+    context.render_context[ASSETS_FLAG] = True
+    html = render_to_string(
+        template_name,
+        {"load_css": load_css, "on_form_page": bool(context.get("leads_page")), **extra},
+        request=request,
+    )
+    return mark_safe(html)  # noqa: S308 - rendered by the template engine, which escapes
+
+
+def _page_article(context, article=None) -> Article | None:
+    article = article if article is not None else context.get("article")
+    if isinstance(article, Article) and article.is_live:
+        return article
+    return None
 
 
 @register.simple_tag(takes_context=True)
 def lead_call_to_action(context, article=None) -> str:
-    return ""
+    return _render(
+        context, "leads/includes/call_to_action.html", {"article": _page_article(context, article)}
+    )
 
 
 @register.simple_tag(takes_context=True)
 def lead_header_button(context) -> str:
-    return ""
+    return _render(context, "leads/includes/header_button.html", {})
 
 
 @register.simple_tag(takes_context=True)
 def lead_modal(context) -> str:
-    return ""
+    """The dialog, without its form: leads.js loads the form when a reader first reaches for a
+    button, so article pages stay free of queries, tokens and cookies for the form."""
+    if context.get("leads_page"):
+        return ""  # /get-info/ is the form itself
+    article = _page_article(context)
+    return _render(context, "leads/includes/modal.html", {"article": article})

@@ -1,0 +1,482 @@
+import csv
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from articles.models import Article
+
+from . import reports
+from .models import (
+    ConsentRecord,
+    ConsentText,
+    Lead,
+    LeadNote,
+    LeadStatusChange,
+    Program,
+    Submission,
+    WebhookDelivery,
+)
+from .permissions import can_see_attribution, is_coach
+from .services import lead_assign, lead_consent_withdraw, lead_status_set
+from .templatetags.leads_admin import duration_hours
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value) -> str:
+    """A cell a spreadsheet shows as text: formulas (=, +, -, @...) are neutralised by a quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+class CoachOnlyMixin:
+    """Lead details are for enrollment coaches and superusers: model permissions alone are not
+    enough, so that an editor or moderator given a permission by mistake still sees nothing."""
+
+    def has_module_permission(self, request):
+        return is_coach(request.user) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return is_coach(request.user) and super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return is_coach(request.user) and super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return is_coach(request.user) and super().has_add_permission(request, *args)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_coach(request.user) and super().has_delete_permission(request, obj)
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    list_display = ("name", "is_active", "position")
+    list_editable = ("is_active", "position")
+    prepopulated_fields = {"slug": ("name",)}
+    search_fields = ("name",)
+
+
+@admin.register(ConsentText)
+class ConsentTextAdmin(admin.ModelAdmin):
+    """Publishing new wording means adding a version: the wording people agreed to never changes."""
+
+    list_display = ("version", "published_at", "short_text")
+    ordering = ("-version",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("version", "text") if obj else ()
+
+    @admin.display(description="wording")
+    def short_text(self, obj: ConsentText) -> str:
+        return obj.text[:120]
+
+
+class LeadNoteInline(admin.TabularInline):
+    model = LeadNote
+    extra = 1
+    fields = ("text", "author", "created_at")
+    readonly_fields = ("author", "created_at")
+    verbose_name_plural = "notes"
+
+    def has_change_permission(self, request, obj=None):
+        return False  # notes are kept as written; add a new one instead
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+class SubmissionInline(ReadOnlyMixin, admin.TabularInline):
+    model = Submission
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = (
+        "created_at",
+        "program",
+        "article",
+        "page",
+        "utm_source",
+        "utm_campaign",
+        "message",
+        "notification_status",
+        "webhook_status",
+    )
+    readonly_fields = fields
+    verbose_name_plural = "requests"
+
+
+class StatusChangeInline(ReadOnlyMixin, admin.TabularInline):
+    model = LeadStatusChange
+    extra = 0
+    can_delete = False
+    fields = ("changed_at", "from_status", "to_status", "changed_by")
+    readonly_fields = fields
+    verbose_name_plural = "status history"
+
+
+class ConsentRecordInline(ReadOnlyMixin, admin.TabularInline):
+    model = ConsentRecord
+    extra = 0
+    can_delete = False
+    fields = ("recorded_at", "kind", "consent_text", "wording", "recorded_by")
+    readonly_fields = fields
+    verbose_name_plural = "consent ledger"
+
+
+class SourceArticleFilter(admin.SimpleListFilter):
+    title = "source article"
+    parameter_name = "article"
+
+    def lookups(self, request, model_admin):
+        return Article.objects.filter(
+            pk__in=Submission.objects.exclude(article=None).values("article")
+        ).values_list("pk", "title")
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(submissions__article=self.value()).distinct()
+        return queryset
+
+
+class UtmSourceFilter(admin.SimpleListFilter):
+    title = "UTM source"
+    parameter_name = "utm_source"
+
+    def lookups(self, request, model_admin):
+        sources = (
+            Submission.objects.exclude(utm_source="")
+            .order_by("utm_source")
+            .values_list("utm_source", flat=True)
+            .distinct()
+        )
+        return [(source, source) for source in sources]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            value = self.value()
+            return queryset.filter(
+                Q(submissions__utm_source=value) | Q(submissions__last_utm_source=value)
+            ).distinct()
+        return queryset
+
+
+class PossibleDuplicateFilter(admin.SimpleListFilter):
+    title = "possible duplicates"
+    parameter_name = "duplicate"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Same phone or name as another lead")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(has_possible_duplicate=True)
+        return queryset
+
+
+def _status_action(status: Lead.Status):
+    def action(modeladmin, request, queryset):
+        for lead in queryset:
+            lead_status_set(lead=lead, status=status, changed_by=request.user)
+        modeladmin.message_user(request, f"Set {queryset.count()} lead(s) to {status.label}.")
+
+    action.__name__ = f"set_status_{status.value}"
+    return admin.action(description=f"Set status: {status.label}", permissions=["change"])(action)
+
+
+CSV_COLUMNS = [
+    ("id", lambda lead: lead.pk),
+    ("requested at", lambda lead: lead.created_at.isoformat()),
+    ("last request", lambda lead: lead.last_submitted_at.isoformat()),
+    ("first name", lambda lead: lead.first_name),
+    ("last name", lambda lead: lead.last_name),
+    ("e-mail", lambda lead: lead.email),
+    ("phone", lambda lead: lead.phone),
+    ("country", lambda lead: lead.country),
+    ("career stage", lambda lead: lead.get_career_stage_display()),
+    ("program", lambda lead: lead.program or ""),
+    ("status", lambda lead: lead.get_status_display()),
+    ("owner", lambda lead: lead.owner or ""),
+    ("next follow-up", lambda lead: lead.next_follow_up or ""),
+    ("first contacted at", lambda lead: lead.first_contacted_at or ""),
+]
+
+
+@admin.register(Lead)
+class LeadAdmin(CoachOnlyMixin, admin.ModelAdmin):
+    list_display = (
+        "full_name",
+        "email",
+        "program",
+        "status",
+        "owner",
+        "next_follow_up",
+        "last_submitted_at",
+        "speed_to_lead",
+        "duplicate_flag",
+    )
+    list_filter = (
+        "status",
+        "program",
+        "owner",
+        ("created_at", admin.DateFieldListFilter),
+        SourceArticleFilter,
+        UtmSourceFilter,
+        PossibleDuplicateFilter,
+    )
+    search_fields = ("first_name", "last_name", "email", "phone")
+    list_select_related = ("program", "owner")
+    date_hierarchy = "created_at"
+    readonly_fields = (
+        "email",
+        "created_at",
+        "last_submitted_at",
+        "first_contacted_at",
+        "speed_to_lead",
+        "closed_at",
+        "possible_duplicates",
+    )
+    fieldsets = (
+        (
+            "Contact",
+            {
+                "fields": (
+                    ("first_name", "last_name"),
+                    "email",
+                    "phone",
+                    "country",
+                    "career_stage",
+                    "program",
+                )
+            },
+        ),
+        ("Pipeline", {"fields": ("status", "owner", "next_follow_up")}),
+        (
+            "Speed to lead",
+            {"fields": ("created_at", "last_submitted_at", "first_contacted_at", "speed_to_lead")},
+        ),
+        ("Possible duplicates", {"fields": ("possible_duplicates",)}),
+    )
+    inlines = (LeadNoteInline, SubmissionInline, StatusChangeInline, ConsentRecordInline)
+    actions = [
+        "assign_to_me",
+        *[_status_action(status) for status in Lead.Status],
+        "export_csv",
+        "record_consent_withdrawal",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_duplicate_flag()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "owner":
+            kwargs["queryset"] = (
+                db_field.remote_field.model.objects.filter(
+                    is_staff=True, is_active=True, groups__name="Enrollment coaches"
+                )
+                .distinct()
+                .order_by("username")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj: Lead, form, change):
+        if change and "status" in form.changed_data:
+            new_status = obj.status
+            obj.status = form.initial["status"]
+            lead_status_set(lead=obj, status=new_status, changed_by=request.user)
+        else:
+            super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for instance in instances:
+            if isinstance(instance, LeadNote) and instance.author_id is None:
+                instance.author = request.user
+            instance.save()
+        for deleted in formset.deleted_objects:
+            deleted.delete()
+        formset.save_m2m()
+
+    @admin.display(description="time to first contact")
+    def speed_to_lead(self, lead: Lead) -> str:
+        elapsed = lead.time_to_first_contact
+        return "not contacted yet" if elapsed is None else duration_hours(elapsed)
+
+    @admin.display(description="duplicate?", boolean=True)
+    def duplicate_flag(self, lead: Lead) -> bool:
+        return bool(getattr(lead, "has_possible_duplicate", False))
+
+    @admin.display(description="possible duplicates")
+    def possible_duplicates(self, lead: Lead) -> str:
+        if not lead.pk:
+            return "-"
+        others = list(lead.possible_duplicates()[:10])
+        if not others:
+            return "None found."
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                '<li><a href="{}">{}</a> ({}{})</li>',
+                (
+                    (
+                        other.get_admin_url(),
+                        other.full_name,
+                        other.email,
+                        ", same phone"
+                        if lead.phone and other.phone == lead.phone
+                        else ", same name",
+                    )
+                    for other in others
+                ),
+            ),
+        )
+
+    @admin.action(description="Assign to me", permissions=["change"])
+    def assign_to_me(self, request, queryset):
+        for lead in queryset:
+            lead_assign(lead=lead, owner=request.user)
+        self.message_user(request, f"{queryset.count()} lead(s) assigned to you.")
+
+    @admin.action(description="Record consent withdrawal", permissions=["change"])
+    def record_consent_withdrawal(self, request, queryset):
+        for lead in queryset:
+            lead_consent_withdraw(lead=lead, recorded_by=request.user)
+        self.message_user(
+            request, f"Withdrawal recorded for {queryset.count()} lead(s).", messages.WARNING
+        )
+
+    @admin.action(description="Export to CSV", permissions=["view"])
+    def export_csv(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="leads-{timezone.localdate():%Y-%m-%d}.csv"'
+        )
+        writer = csv.writer(response)
+        writer.writerow([title for title, _ in CSV_COLUMNS])
+        for lead in queryset.select_related("program", "owner"):
+            writer.writerow([csv_safe(value(lead)) for _, value in CSV_COLUMNS])
+        return response
+
+    # Extra pages: the follow-up queue and the content-attribution report.
+
+    def get_urls(self):
+        extra = [
+            path(
+                "queue/",
+                self.admin_site.admin_view(self.queue_view),
+                name="leads_lead_queue",
+            ),
+            path(
+                "attribution/",
+                self.admin_site.admin_view(self.attribution_view),
+                name="leads_lead_attribution",
+            ),
+        ]
+        return extra + super().get_urls()
+
+    def queue_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        now = timezone.now()
+        first_contact_due = now - timedelta(hours=settings.LEADS_FIRST_CONTACT_HOURS)
+        today = timezone.localdate(now)
+        rows = []
+        for lead in Lead.objects.follow_up_queue(now=now).select_related("program", "owner"):
+            uncontacted = lead.status in Lead.UNCONTACTED_STATUSES
+            rows.append(
+                {
+                    "lead": lead,
+                    "waiting": now - lead.last_submitted_at,
+                    "overdue": (uncontacted and lead.last_submitted_at < first_contact_due)
+                    or (lead.next_follow_up is not None and lead.next_follow_up < today),
+                }
+            )
+        contacted = Lead.objects.filter(
+            first_contacted_at__gte=now - timedelta(days=30)
+        ).values_list("created_at", "first_contacted_at")
+        waits = sorted(first_contact - created for created, first_contact in contacted)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Follow-up queue",
+            "median_first_contact": waits[len(waits) // 2] if waits else None,
+            "contacted_count": len(waits),
+            "opts": self.model._meta,
+            "rows": rows,
+            "first_contact_hours": settings.LEADS_FIRST_CONTACT_HOURS,
+            "changelist_url": reverse("admin:leads_lead_changelist"),
+        }
+        return TemplateResponse(request, "admin/leads/lead/queue.html", context)
+
+    def attribution_view(self, request: HttpRequest) -> HttpResponse:
+        if not can_see_attribution(request.user):
+            raise PermissionDenied
+        form = reports.DateRangeForm(request.GET or None)
+        start, end = form.date_range()
+        if not form.is_bound:
+            form = reports.DateRangeForm(initial={"start": start, "end": end})
+        report = reports.attribution_report(start=start, end=end)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Content attribution",
+            "opts": self.model._meta,
+            "form": form,
+            "report": report,
+            "weekly_chart": reports.bar_chart(report.weekly, title="Requests per week"),
+            "conversion_chart": reports.horizontal_bar_chart(
+                [(row.title, row.conversion_percent) for row in report.top_by_conversion],
+                unit="%",
+            ),
+        }
+        return TemplateResponse(request, "admin/leads/lead/attribution.html", context)
+
+
+@admin.register(Submission)
+class SubmissionAdmin(CoachOnlyMixin, ReadOnlyMixin, admin.ModelAdmin):
+    list_display = (
+        "__str__",
+        "lead",
+        "program",
+        "created_at",
+        "article",
+        "utm_source",
+        "confirmation_status",
+        "notification_status",
+        "webhook_status",
+    )
+    list_filter = ("confirmation_status", "notification_status", "webhook_status", "program")
+    list_select_related = ("lead", "program", "article")
+    search_fields = ("first_name", "last_name", "email", "phone")
+    date_hierarchy = "created_at"
+
+    class WebhookDeliveryInline(ReadOnlyMixin, admin.TabularInline):
+        model = WebhookDelivery
+        extra = 0
+        can_delete = False
+        fields = ("attempt", "attempted_at", "url", "status_code", "succeeded", "error")
+        readonly_fields = fields
+
+    inlines = (WebhookDeliveryInline,)
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(CoachOnlyMixin, ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("submission", "attempt", "attempted_at", "status_code", "succeeded", "error")
+    list_filter = ("succeeded",)
+    list_select_related = ("submission",)

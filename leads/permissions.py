@@ -1,0 +1,21 @@
+from .models import COACHES_GROUP
+
+
+def is_coach(user) -> bool:
+    """An active staff member of the "Enrollment coaches" group, or a superuser."""
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_leads_is_coach", None)
+    if cached is None:
+        cached = user.groups.filter(name=COACHES_GROUP).exists()
+        user._leads_is_coach = cached
+    return cached
+
+
+def can_see_attribution(user) -> bool:
+    """The attribution report holds no personal data: coaches and the editors who write."""
+    if is_coach(user):
+        return True
+    return bool(user.is_active and user.is_staff and user.has_perm("articles.view_article"))

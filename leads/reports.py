@@ -1,0 +1,206 @@
+"""The content-attribution report: which articles and campaigns bring information requests.
+
+Numbers come from a few aggregate queries; the charts are SVG geometry computed here and drawn by
+the template, so the page needs no script.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django import forms
+from django.db.models import Count
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from articles.models import Article
+
+from .models import Submission
+
+DEFAULT_DAYS = 90
+
+
+class DateRangeForm(forms.Form):
+    start = forms.DateField(
+        required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+
+    def date_range(self) -> tuple[date, date]:
+        today = timezone.localdate()
+        start, end = today - timedelta(days=DEFAULT_DAYS - 1), today
+        if self.is_bound and self.is_valid():
+            start = self.cleaned_data["start"] or start
+            end = self.cleaned_data["end"] or end
+        if start > end:
+            start, end = end, start
+        return start, end
+
+
+@dataclass
+class ArticleRow:
+    title: str
+    url: str
+    views: int
+    requests: int
+
+    @property
+    def conversion_percent(self) -> float:
+        return round(100 * self.requests / self.views, 2) if self.views else 0.0
+
+
+@dataclass
+class AttributionReport:
+    start: date
+    end: date
+    total: int = 0
+    articles: list[ArticleRow] = field(default_factory=list)
+    campaigns: list[dict] = field(default_factory=list)
+    weekly: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def top_by_conversion(self) -> list[ArticleRow]:
+        converting = [row for row in self.articles if row.requests and row.views]
+        return sorted(converting, key=lambda row: -row.conversion_percent)[:8]
+
+
+def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    zone = timezone.get_current_timezone()
+    return (
+        datetime.combine(start, time.min, tzinfo=zone),
+        datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone),
+    )
+
+
+def attribution_report(*, start: date, end: date) -> AttributionReport:
+    since, until = _bounds(start, end)
+    submissions = Submission.objects.filter(created_at__gte=since, created_at__lt=until)
+    report = AttributionReport(start=start, end=end, total=submissions.count())
+
+    requests_by_article = dict(
+        submissions.exclude(article=None)
+        .values("article")
+        .annotate(n=Count("pk"))
+        .values_list("article", "n")
+    )
+    articles = Article.objects.published().only("title", "slug", "view_count")
+    report.articles = sorted(
+        (
+            ArticleRow(
+                title=article.title,
+                url=article.get_absolute_url(),
+                views=article.view_count,
+                requests=requests_by_article.get(article.pk, 0),
+            )
+            for article in articles
+        ),
+        key=lambda row: (-row.requests, -row.views, row.title),
+    )
+    report.campaigns = list(
+        submissions.values("utm_source", "utm_campaign")
+        .annotate(requests=Count("pk"))
+        .order_by("-requests", "utm_source", "utm_campaign")[:30]
+    )
+
+    weekly = dict(
+        submissions.annotate(week=TruncWeek("created_at"))
+        .values("week")
+        .annotate(n=Count("pk"))
+        .values_list("week", "n")
+    )
+    weekly = {
+        (key.date() if isinstance(key, datetime) else key): count for key, count in weekly.items()
+    }
+    week = start - timedelta(days=start.weekday())
+    while week <= end:
+        report.weekly.append((week.strftime("%b %-d"), weekly.get(week, 0)))
+        week += timedelta(days=7)
+    return report
+
+
+@dataclass
+class Bar:
+    label: str
+    value: float
+    x: float
+    y: float
+    width: float
+    height: float
+    label_x: float
+    label_y: float
+    value_x: float
+    value_y: float
+
+
+@dataclass
+class Chart:
+    width: int
+    height: int
+    bars: list[Bar]
+    baseline_y: float = 0
+    title: str = ""
+    unit: str = ""
+    empty: bool = False
+
+
+def bar_chart(points: list[tuple[str, float]], *, title: str = "", height: int = 220) -> Chart:
+    """Vertical bars, one a point (requests per week)."""
+    width = max(320, 48 * len(points) + 40)
+    top, bottom, left = 20, 40, 20
+    plot_height = height - top - bottom
+    peak = max((value for _, value in points), default=0) or 1
+    slot = (width - left * 2) / max(len(points), 1)
+    bars = []
+    for index, (label, value) in enumerate(points):
+        bar_height = plot_height * value / peak
+        x = left + index * slot + slot * 0.15
+        y = top + plot_height - bar_height
+        bars.append(
+            Bar(
+                label=label,
+                value=value,
+                x=round(x, 1),
+                y=round(y, 1),
+                width=round(slot * 0.7, 1),
+                height=round(bar_height, 1),
+                label_x=round(x + slot * 0.35, 1),
+                label_y=height - bottom + 16,
+                value_x=round(x + slot * 0.35, 1),
+                value_y=round(y - 4, 1),
+            )
+        )
+    return Chart(
+        width=int(width),
+        height=height,
+        bars=bars,
+        baseline_y=top + plot_height,
+        title=title,
+        empty=not any(value for _, value in points),
+    )
+
+
+def horizontal_bar_chart(points: list[tuple[str, float]], *, unit: str = "") -> Chart:
+    """Horizontal bars with their labels above (top articles by conversion)."""
+    width, row_height, label_room = 640, 44, 18
+    height = max(row_height * len(points) + 10, 60)
+    peak = max((value for _, value in points), default=0) or 1
+    bars = []
+    for index, (label, value) in enumerate(points):
+        y = index * row_height + label_room
+        bar_width = (width - 80) * value / peak
+        bars.append(
+            Bar(
+                label=label if len(label) <= 80 else label[:79] + "…",
+                value=value,
+                x=0,
+                y=y,
+                width=round(bar_width, 1),
+                height=row_height - label_room - 8,
+                label_x=0,
+                label_y=y - 5,
+                value_x=round(bar_width + 6, 1),
+                value_y=y + 13,
+            )
+        )
+    return Chart(width=width, height=height, bars=bars, unit=unit, empty=not points)

@@ -1,0 +1,341 @@
+import hashlib
+import hmac
+import json
+import logging
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from articles.models import Article
+from careers_site.personal_data import normalise_email
+
+from .attribution import UTM_KEYS, Attribution
+from .emails import confirmation_email, notification_email
+from .models import (
+    ConsentRecord,
+    ConsentText,
+    Lead,
+    LeadNote,
+    LeadStatusChange,
+    Program,
+    Submission,
+    WebhookDelivery,
+)
+
+logger = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-Leads-Signature"
+
+
+@dataclass(frozen=True)
+class LeadRequest:
+    """What a person sent, already validated by the form."""
+
+    first_name: str
+    last_name: str
+    email: str
+    program: Program
+    phone: str = ""
+    country: str = ""
+    career_stage: str = ""
+    message: str = ""
+    consent_text: ConsentText | None = None
+    page: str = ""
+    article: Article | None = None
+
+
+def lead_submit(
+    *,
+    request: LeadRequest,
+    attribution: Attribution | None = None,
+    client_hash: str = "",
+    now: datetime | None = None,
+) -> Submission:
+    """Save a request: one Lead per e-mail address, one Submission per request, then notify.
+
+    The lead row is claimed through the case-insensitive unique constraint, so two simultaneous
+    first requests with one address give one lead; the loser of the race updates the winner's row.
+    E-mails and the webhook are scheduled after commit and retried until delivered.
+    """
+    now = now or timezone.now()
+    attribution = attribution or Attribution()
+    email = normalise_email(request.email)
+    contact = {
+        "first_name": request.first_name,
+        "last_name": request.last_name,
+        "program": request.program,
+    }
+    optional = {
+        "phone": request.phone,
+        "country": request.country,
+        "career_stage": request.career_stage,
+    }
+    with transaction.atomic():
+        lead, created = _lead_claim(email=email, defaults={**contact, **optional}, now=now)
+        if not created:
+            for field, value in contact.items():
+                setattr(lead, field, value)
+            for field, value in optional.items():
+                if value:  # a returning person who leaves a field out keeps what we had
+                    setattr(lead, field, value)
+            lead.last_submitted_at = now
+            if lead.is_closed:
+                _status_change(lead=lead, status=Lead.Status.RETURNING, changed_by=None, now=now)
+            lead.save()
+        submission = Submission.objects.create(
+            lead=lead,
+            program=request.program,
+            first_name=request.first_name,
+            last_name=request.last_name,
+            email=request.email,
+            phone=request.phone,
+            country=request.country,
+            career_stage=request.career_stage,
+            message=request.message,
+            page=request.page,
+            article=request.article,
+            created_at=now,
+            notification_status=(
+                Submission.Delivery.PENDING
+                if settings.LEADS_NOTIFY_EMAILS
+                else Submission.Delivery.SKIPPED
+            ),
+            webhook_status=(
+                Submission.Delivery.PENDING
+                if settings.LEADS_WEBHOOK_URL
+                else Submission.Delivery.SKIPPED
+            ),
+            **attribution.submission_fields(),
+        )
+        ConsentRecord.objects.create(
+            lead=lead,
+            submission=submission,
+            kind=ConsentRecord.Kind.GIVEN,
+            consent_text=request.consent_text,
+            wording=request.consent_text.text if request.consent_text else "",
+            recorded_at=now,
+            client_hash=client_hash,
+        )
+        transaction.on_commit(lambda: _schedule_side_effects(submission))
+    return submission
+
+
+def _lead_claim(*, email: str, defaults: dict, now: datetime) -> tuple[Lead, bool]:
+    lead = Lead.objects.select_for_update().filter(email=email).first()
+    if lead is not None:
+        return lead, False
+    try:
+        with transaction.atomic():
+            return (
+                Lead.objects.create(email=email, created_at=now, last_submitted_at=now, **defaults),
+                True,
+            )
+    except IntegrityError:
+        return Lead.objects.select_for_update().get(email=email), False
+
+
+def _schedule_side_effects(submission: Submission) -> None:
+    from .tasks import deliver_submission_emails, deliver_submission_webhook
+
+    try:
+        deliver_submission_emails.enqueue(submission_id=submission.pk)
+        if submission.webhook_status == Submission.Delivery.PENDING:
+            deliver_submission_webhook.enqueue(submission_id=submission.pk)
+    except Exception:  # the request is saved; `send_pending_notifications` catches up
+        logger.exception("Could not schedule the side effects of submission %s", submission.pk)
+
+
+def _status_change(*, lead: Lead, status: str, changed_by, now: datetime) -> None:
+    """Move a lead to `status` (not saved), recording the history and the speed to lead."""
+    if status == lead.status:
+        return
+    LeadStatusChange.objects.create(
+        lead=lead, from_status=lead.status, to_status=status, changed_by=changed_by, changed_at=now
+    )
+    if lead.first_contacted_at is None and status not in Lead.UNCONTACTED_STATUSES:
+        lead.first_contacted_at = now
+    lead.closed_at = now if status in Lead.CLOSED_STATUSES else None
+    lead.status = status
+
+
+def lead_status_set(
+    *, lead: Lead, status: str, changed_by=None, now: datetime | None = None
+) -> Lead:
+    with transaction.atomic():
+        _status_change(lead=lead, status=status, changed_by=changed_by, now=now or timezone.now())
+        lead.save()
+    return lead
+
+
+def lead_assign(*, lead: Lead, owner) -> Lead:
+    lead.owner = owner
+    lead.save(update_fields=["owner", "updated_at"])
+    return lead
+
+
+def lead_note_add(*, lead: Lead, author, text: str) -> LeadNote:
+    return LeadNote.objects.create(lead=lead, author=author, text=text)
+
+
+def lead_consent_withdraw(
+    *, lead: Lead, recorded_by=None, client_hash: str = "", now: datetime | None = None
+) -> ConsentRecord:
+    return ConsentRecord.objects.create(
+        lead=lead,
+        kind=ConsentRecord.Kind.WITHDRAWN,
+        recorded_at=now or timezone.now(),
+        recorded_by=recorded_by,
+        client_hash=client_hash,
+    )
+
+
+def submission_emails_send(*, submission_id: int) -> bool:
+    """Send whichever of the two e-mails is still pending. True when none is left pending.
+
+    The row is locked while sending so that the retry task and `send_pending_notifications` never
+    send the same e-mail twice. A failure leaves the e-mail pending and records the error.
+    """
+    pending = Submission.Delivery.PENDING
+    with transaction.atomic():
+        submission = (
+            Submission.objects.select_for_update(of=("self",))
+            .select_related("lead", "program")
+            .filter(pk=submission_id)
+            .first()
+        )
+        if submission is None:
+            return True
+        builders = {
+            "confirmation_status": confirmation_email,
+            "notification_status": notification_email,
+        }
+        errors = []
+        for field, build in builders.items():
+            if getattr(submission, field) != pending:
+                continue
+            try:
+                build(submission).send()
+            except Exception as error:  # SMTP down, refused, timed out...
+                logger.warning("E-mail for submission %s not sent: %r", submission.pk, error)
+                errors.append(f"{field.split('_')[0]}: {error!r}")
+            else:
+                setattr(submission, field, Submission.Delivery.SENT)
+        submission.email_attempts += 1
+        submission.last_email_error = "; ".join(errors)[:500]
+        submission.save(
+            update_fields=[
+                "confirmation_status",
+                "notification_status",
+                "email_attempts",
+                "last_email_error",
+            ]
+        )
+    return not errors
+
+
+def submission_webhook_payload(submission: Submission) -> dict:
+    lead = submission.lead
+    return {
+        "event": "lead.submitted",
+        "submission": {
+            "id": submission.pk,
+            "created_at": submission.created_at.isoformat(),
+            "first_name": submission.first_name,
+            "last_name": submission.last_name,
+            "email": submission.email,
+            "phone": submission.phone,
+            "country": submission.country,
+            "career_stage": submission.career_stage,
+            "program": submission.program.slug if submission.program else None,
+            "message": submission.message,
+            "page": submission.page,
+            "article": submission.article.slug if submission.article else None,
+            "attribution": {
+                "first": {key: getattr(submission, key) for key in UTM_KEYS},
+                "last": {key: getattr(submission, f"last_{key}") for key in UTM_KEYS},
+                "landing_referrer": submission.landing_referrer,
+                "landing_page": submission.landing_page,
+            },
+        },
+        "lead": {
+            "id": lead.pk,
+            "email": lead.email,
+            "status": lead.status,
+            "admin_url": settings.SITE_URL + lead.get_admin_url(),
+        },
+    }
+
+
+def webhook_signature(body: bytes, secret: str) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def submission_webhook_send(*, submission_id: int, attempt: int = 1) -> bool:
+    """POST the submission to the CRM once, logging the attempt. True when it was accepted."""
+    url = settings.LEADS_WEBHOOK_URL
+    submission = (
+        Submission.objects.select_related("lead", "program", "article")
+        .filter(pk=submission_id)
+        .first()
+    )
+    if submission is None or submission.webhook_status != Submission.Delivery.PENDING:
+        return True
+    if not url:
+        Submission.objects.filter(pk=submission_id).update(
+            webhook_status=Submission.Delivery.SKIPPED
+        )
+        return True
+    body = json.dumps(submission_webhook_payload(submission), sort_keys=True).encode()
+    http_request = urllib.request.Request(
+        url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": f"{settings.SITE_NAME} leads webhook",
+            SIGNATURE_HEADER: webhook_signature(body, settings.LEADS_WEBHOOK_SECRET),
+            "X-Leads-Delivery": f"{submission.pk}-{attempt}",
+        },
+    )
+    status_code, error = None, ""
+    try:
+        with urllib.request.urlopen(http_request, timeout=settings.LEADS_WEBHOOK_TIMEOUT) as reply:
+            status_code = reply.status
+    except urllib.error.HTTPError as http_error:
+        status_code, error = http_error.code, f"HTTP {http_error.code}"
+    except Exception as other:  # refused, timed out, DNS...
+        error = repr(other)
+    succeeded = status_code is not None and 200 <= status_code < 300
+    WebhookDelivery.objects.create(
+        submission=submission,
+        attempt=attempt,
+        url=url[:500],
+        status_code=status_code,
+        succeeded=succeeded,
+        error=error[:500],
+    )
+    if succeeded:
+        submission.webhook_status = Submission.Delivery.SENT
+    elif attempt >= settings.LEADS_WEBHOOK_MAX_ATTEMPTS:
+        submission.webhook_status = Submission.Delivery.FAILED
+    submission.save(update_fields=["webhook_status"])
+    return succeeded
+
+
+def retry_delay(attempt: int) -> timedelta:
+    """Back-off: 1, 2, 4, 8... minutes, at most six hours."""
+    return min(timedelta(minutes=2 ** (attempt - 1)), timedelta(hours=6))
+
+
+def leads_purge(*, now: datetime | None = None) -> int:
+    """Delete leads closed for longer than LEADS_RETENTION_DAYS, with their submissions."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.LEADS_RETENTION_DAYS)
+    leads = Lead.objects.closed().filter(closed_at__lte=cutoff)
+    count = leads.count()
+    leads.delete()
+    return count
