@@ -41,6 +41,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=os.cpu_count() * 2 + 1)
     parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--comments", type=int, default=50000)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
     return parser.parse_args()
@@ -91,18 +92,19 @@ def seed_and_pick_targets(env: dict[str, str], args: argparse.Namespace) -> dict
     import django
 
     django.setup()
-    from bench.seed import seed_articles
+    from bench.seed import seed_articles, seed_comments
 
     started = time.monotonic()
-    ids = seed_articles(args.articles)
-    print(f"Seeded {len(ids)} articles in {time.monotonic() - started:.1f}s")
+    ids = sorted(seed_articles(args.articles))
+    comments = seed_comments(ids, total=args.comments)
+    print(f"Seeded {len(ids)} articles, {comments} comments in {time.monotonic() - started:.1f}s")
     from articles.models import Article
 
-    article = Article.objects.filter(pk__in=ids).order_by("pk").first()
+    article = Article.objects.get(pk=ids[0])
     return {
         "baseline": "/bench/baseline",
         "home": "/",
-        "article": article.get_absolute_url(),
+        "article, 200 comments": article.get_absolute_url(),
         "list": "/articles/",
         "list, page 50": "/articles/?page=50",
         "search": "/search/?q=machine+learning+engineers",
@@ -180,7 +182,8 @@ def report(results: list[Result], rss: list[float], args, env) -> str:
         "# Benchmarks",
         "",
         "Made by `make bench` (`.venv/bin/python -m bench.run "
-        f"--duration {args.duration} --connections {args.connections} --articles {args.articles}`)"
+        f"--duration {args.duration} --connections {args.connections} --articles {args.articles} "
+        f"--comments {args.comments}`)"
         f" on {platform.node()}: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
         f"gunicorn with {args.workers} workers, database `{env['DATABASE_URL'].split('://')[0]}`,"
         f" cache Redis, wrk {args.threads} threads / {args.connections} connections over "

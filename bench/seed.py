@@ -86,3 +86,31 @@ def seed_articles(count: int) -> list[int]:
             + SearchVector("body", weight="C", config="english")
         )
     return ids
+
+
+@transaction.atomic
+def seed_comments(article_ids: list[int], *, total: int, on_first: int = 200) -> int:
+    """`on_first` approved comments on the first article; the rest spread over the others."""
+    from comments.models import Comment
+
+    existing = Comment.objects.filter(article_id__in=article_ids).count()
+    if existing >= total:
+        return existing
+    now = timezone.now()
+    first, others = article_ids[0], article_ids[1:] or article_ids
+    rows = []
+    for n in range(existing, total):
+        article_id = first if n < on_first else others[n % len(others)]
+        rows.append(
+            Comment(
+                article_id=article_id,
+                depth=1,
+                author_name=f"Reader {n}",
+                author_email=f"reader{n}@example.com",
+                body="Thank you, this matches what I saw when I changed careers into ML. " * 2,
+                status=Comment.Status.APPROVED,
+                created_at=now - timedelta(minutes=total - n),
+            )
+        )
+    Comment.objects.bulk_create(rows, batch_size=2000)
+    return total
