@@ -16,12 +16,28 @@ BOT_USER_AGENT = re.compile(
 PREFETCH_HEADERS = ("HTTP_SEC_PURPOSE", "HTTP_PURPOSE", "HTTP_X_PURPOSE", "HTTP_X_MOZ")
 
 
-def visitor_key(request: HttpRequest) -> str:
-    """HMAC of the client address and browser: the same visitor gets the same key, no IP is kept."""
-    address = request.META.get("REMOTE_ADDR", "")
-    agent = request.META.get("HTTP_USER_AGENT", "")
-    message = f"article-view|{address}|{agent}".encode()
+def client_address(request: HttpRequest) -> str:
+    """The client's address: REMOTE_ADDR, or the header a trusted proxy sets (CLIENT_IP_HEADER).
+
+    Used to tell clients apart, never stored: everything kept is a `keyed_hash` of it.
+    """
+    header = settings.CLIENT_IP_HEADER
+    if header and request.META.get(header):
+        return request.META[header].split(",")[0].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def keyed_hash(purpose: str, value: str) -> str:
+    """HMAC-SHA256 with the secret key: the same value gives the same key for one purpose, and
+    the value (an address) cannot be read back from it."""
+    message = f"{purpose}|{value}".encode()
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def visitor_key(request: HttpRequest) -> str:
+    """The same visitor (address and browser) gets the same key; no IP is kept."""
+    agent = request.META.get("HTTP_USER_AGENT", "")
+    return keyed_hash("article-view", f"{client_address(request)}|{agent}")
 
 
 def is_bot(request: HttpRequest) -> bool:

@@ -1,8 +1,5 @@
 """The admin site, with its login limited against password guessing."""
 
-import hashlib
-import hmac
-
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.signals import user_login_failed
@@ -11,11 +8,11 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
+from articles.visitors import client_address, keyed_hash
+
 
 def _login_key(request: HttpRequest) -> str:
-    address = request.META.get("REMOTE_ADDR", "")
-    digest = hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()
-    return f"admin-login-failures:{digest[:32]}"
+    return f"admin-login-failures:{keyed_hash('admin-login', client_address(request))[:32]}"
 
 
 def login_failures(request: HttpRequest) -> int:

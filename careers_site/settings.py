@@ -225,6 +225,9 @@ SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE", default=False)
 SESSION_COOKIE_SECURE = SECURE_SSL_REDIRECT
 CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+# Behind a proxy that sets it, the request header (META name, e.g. HTTP_X_REAL_IP) holding the
+# client's address; used for view counting, rate limits and sign-in limits, never stored.
+CLIENT_IP_HEADER = os.environ.get("DJANGO_CLIENT_IP_HEADER", "")
 if SECURE_SSL_REDIRECT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -254,8 +257,6 @@ COMMENTS_CLOSE_AFTER_DAYS = int(os.environ.get("COMMENTS_CLOSE_AFTER_DAYS", "0")
 COMMENTS_MAX_LINKS = int(os.environ.get("COMMENTS_MAX_LINKS", "2"))
 COMMENTS_APPROVE_KNOWN_AUTHORS = env_bool("COMMENTS_APPROVE_KNOWN_AUTHORS", default=True)
 COMMENTS_RATE_LIMIT_PER_MINUTE = int(os.environ.get("COMMENTS_RATE_LIMIT_PER_MINUTE", "5"))
-# Behind a proxy that sets it, the request header (META name) holding the client's address.
-COMMENTS_CLIENT_IP_HEADER = os.environ.get("COMMENTS_CLIENT_IP_HEADER", "")
 COMMENTS_MIN_SECONDS_TO_SUBMIT = 3
 COMMENTS_MAX_LENGTH = 5000
 COMMENTS_CLIENT_HASH_DAYS = 30
@@ -274,8 +275,6 @@ LEADS_EMAIL_MAX_ATTEMPTS = int(os.environ.get("LEADS_EMAIL_MAX_ATTEMPTS", "8"))
 # Leads closed (enrolled or not interested) for longer than this are deleted by `purge_leads`.
 LEADS_RETENTION_DAYS = int(os.environ.get("LEADS_RETENTION_DAYS", "730"))
 LEADS_RATE_LIMIT = int(os.environ.get("LEADS_RATE_LIMIT", "5"))  # requests per client and hour
-# Behind a proxy that sets it, the header with the client's address (e.g. HTTP_X_REAL_IP).
-LEADS_CLIENT_IP_HEADER = os.environ.get("LEADS_CLIENT_IP_HEADER", "")
 LEADS_MIN_FILL_SECONDS = int(os.environ.get("LEADS_MIN_FILL_SECONDS", "3"))  # time trap
 # A follow-up is overdue when a new request has waited longer than this (speed to lead).
 LEADS_FIRST_CONTACT_HOURS = int(os.environ.get("LEADS_FIRST_CONTACT_HOURS", "24"))

@@ -1,7 +1,5 @@
 """Who is posting: the client's address (used, never stored), its keyed hash, and the rate limit."""
 
-import hashlib
-import hmac
 import logging
 import time
 
@@ -9,20 +7,18 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from articles.visitors import client_address, keyed_hash
+
 logger = logging.getLogger(__name__)
 
 
 def client_ip(request: HttpRequest) -> str:
-    header = settings.COMMENTS_CLIENT_IP_HEADER
-    if header and request.META.get(header):
-        return request.META[header].split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "")
+    return client_address(request)
 
 
 def client_hash(ip_address: str) -> str:
     """HMAC of the address: the same client gets the same key, and the address cannot be read."""
-    message = f"comment-client|{ip_address}".encode()
-    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+    return keyed_hash("comment-client", ip_address)
 
 
 def rate_limit_exceeded(client: str, *, now: float | None = None) -> bool:

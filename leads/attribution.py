@@ -5,12 +5,10 @@ The middleware keeps the state in a signed browser-session cookie, only when the
 remember, so that ordinary page views set no cookie.
 """
 
-import hashlib
-import hmac
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from django.conf import settings
+from articles.visitors import keyed_hash
 
 UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 MAX_VALUE_LENGTH = 200
@@ -112,5 +110,4 @@ def attribution_update(
 
 def client_hash(address: str) -> str:
     """A keyed, non-reversible hash of the client address: rate limit and consent, never the IP."""
-    message = f"leads-client|{address}".encode()
-    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+    return keyed_hash("leads-client", address)

@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
 
 from articles.models import Article
+from articles.visitors import client_address
 
 from . import ratelimit
 from .attribution import client_hash, is_external, local_path
@@ -27,12 +28,6 @@ RATE_LIMITED = (
 
 def wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
-
-
-def client_address(request: HttpRequest) -> str:
-    header = settings.LEADS_CLIENT_IP_HEADER
-    value = request.META.get(header, "") if header else ""
-    return value.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")
 
 
 def live_article(slug: str) -> Article | None:

@@ -63,6 +63,16 @@ class TestBeacon:
         )
         assert views_of(article) == 2
 
+    def test_behind_a_proxy_visitors_are_told_apart_by_the_configured_header(
+        self, client, settings
+    ):
+        settings.CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+        article = ArticleFactory()
+        beacon(client, article, address="10.0.0.1", **{"X-Real-IP": "203.0.113.7"})
+        beacon(client, article, address="10.0.0.1", **{"X-Real-IP": "198.51.100.9"})
+        beacon(client, article, address="10.0.0.1", **{"X-Real-IP": "198.51.100.9"})
+        assert views_of(article) == 2
+
     def test_no_raw_ip_address_is_stored(self, client):
         article = ArticleFactory()
         beacon(client, article, address="203.0.113.7")

@@ -54,7 +54,7 @@ def test_the_client_key_is_a_keyed_hash_not_the_address():
 
 
 def test_the_client_address_header_is_used_only_when_configured(post_comment, article, settings):
-    settings.COMMENTS_CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    settings.CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
     behind_proxy = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_REAL_IP="198.51.100.9")
     post_comment(article, http_client=behind_proxy)
     assert Comment.objects.get().client_hash == client_hash("198.51.100.9")

@@ -320,7 +320,7 @@ class TestAbuse:
     def test_rate_limit_counts_the_client_address_the_proxy_reports(
         self, client, program, settings
     ):
-        settings.LEADS_CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+        settings.CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
         settings.LEADS_RATE_LIMIT = 1
         first = post(client, form_data(program), HTTP_X_REAL_IP="198.51.100.1")
         other = post(client, form_data(program), HTTP_X_REAL_IP="198.51.100.2")
