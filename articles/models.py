@@ -156,6 +156,8 @@ class Article(models.Model):
     view_count = models.PositiveIntegerField(editable=False, default=0)
     # Full-text search on PostgreSQL (articles.search); GIN-indexed there by a migration.
     search_vector = SearchVectorField(null=True, editable=False)
+    # Title, dek and names only: ranking on this small vector is cheap however long the body is.
+    search_rank_vector = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 

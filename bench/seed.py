@@ -80,10 +80,12 @@ def seed_articles(count: int) -> list[int]:
             ]
         )
     if connection.vendor == "postgresql":
+        head = SearchVector("title", weight="A", config="english") + SearchVector(
+            "dek", weight="B", config="english"
+        )
         Article.objects.filter(pk__in=ids).update(
-            search_vector=SearchVector("title", weight="A", config="english")
-            + SearchVector("dek", weight="B", config="english")
-            + SearchVector("body", weight="C", config="english")
+            search_vector=head + SearchVector("body", weight="C", config="english"),
+            search_rank_vector=head,
         )
     return ids
 
