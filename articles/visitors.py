@@ -3,8 +3,10 @@
 import hashlib
 import hmac
 import re
+import time
 
 from django.conf import settings
+from django.core import signing
 from django.http import HttpRequest
 
 BOT_USER_AGENT = re.compile(
@@ -32,6 +34,22 @@ def keyed_hash(purpose: str, value: str) -> str:
     the value (an address) cannot be read back from it."""
     message = f"{purpose}|{value}".encode()
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def form_shown_token(salt: str, now: float | None = None) -> str:
+    """When a form was shown, signed: the time trap that tells bots (instant posts) from people."""
+    return signing.dumps(now if now is not None else time.time(), salt=salt)
+
+
+def seconds_since_shown(token: str, salt: str, now: float | None = None) -> float | None:
+    """Seconds since the form was shown, or None when the token is missing or forged."""
+    try:
+        shown_at = signing.loads(token or "", salt=salt)
+    except signing.BadSignature:
+        return None
+    if isinstance(shown_at, bool) or not isinstance(shown_at, int | float):
+        return None
+    return (now if now is not None else time.time()) - shown_at
 
 
 def visitor_key(request: HttpRequest) -> str:

@@ -1,19 +1,14 @@
-"""Who is posting: the client's address (used, never stored), its keyed hash, and the rate limit."""
+"""Who is posting: the keyed hash of the client's address, and the rate limit."""
 
 import logging
 import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest
 
-from articles.visitors import client_address, keyed_hash
+from articles.visitors import keyed_hash
 
 logger = logging.getLogger(__name__)
-
-
-def client_ip(request: HttpRequest) -> str:
-    return client_address(request)
 
 
 def client_hash(ip_address: str) -> str:

@@ -1,28 +1,16 @@
-import time
-
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Layout
 from django import forms
 from django.conf import settings
-from django.core import signing
 from django.http import QueryDict
+
+from articles.visitors import form_shown_token, seconds_since_shown
 
 TIMESTAMP_SALT = "comments.form-shown-at"
 
 
 def form_timestamp(now: float | None = None) -> str:
-    return signing.dumps(now if now is not None else time.time(), salt=TIMESTAMP_SALT)
-
-
-def seconds_since_shown(token: str, now: float | None = None) -> float | None:
-    """Seconds since the form was shown, or None when the timestamp is missing or forged."""
-    try:
-        shown_at = signing.loads(token or "", salt=TIMESTAMP_SALT)
-    except signing.BadSignature:
-        return None
-    if not isinstance(shown_at, int | float):
-        return None
-    return (now if now is not None else time.time()) - shown_at
+    return form_shown_token(TIMESTAMP_SALT, now)
 
 
 class CommentForm(forms.Form):
@@ -129,4 +117,4 @@ class CommentForm(forms.Form):
 
     @property
     def seconds_to_submit(self) -> float | None:
-        return seconds_since_shown(self.data.get(self.add_prefix("shown_at"), ""))
+        return seconds_since_shown(self.data.get(self.add_prefix("shown_at"), ""), TIMESTAMP_SALT)

@@ -4,8 +4,9 @@ from django.shortcuts import render
 from django.views import View
 
 from articles.views import ArticleDetailView
+from articles.visitors import client_address
 
-from .clients import client_hash, client_ip, rate_limit_exceeded
+from .clients import client_hash, rate_limit_exceeded
 from .emails import comment_id_from_unsubscribe_token
 from .forms import CommentForm
 from .models import Comment, comments_open
@@ -26,7 +27,7 @@ class CommentCreateView(View):
             return render(
                 request, "comments/comments_closed.html", {"article": article}, status=403
             )
-        ip_address = client_ip(request)
+        ip_address = client_address(request)
         client = client_hash(ip_address)
         if rate_limit_exceeded(client):
             response = render(

@@ -1,4 +1,3 @@
-import time
 from functools import cache
 
 import phonenumbers
@@ -6,7 +5,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout
 from django import forms
 from django.conf import settings
-from django.core import signing
+
+from articles.visitors import form_shown_token, seconds_since_shown
 
 from .attribution import local_path
 from .countries import COUNTRIES
@@ -26,17 +26,7 @@ def country_choices() -> list[tuple[str, str]]:
 
 def started_token(now: float | None = None) -> str:
     """When the form was shown, signed, for the time trap."""
-    return signing.dumps(int(now if now is not None else time.time()), salt=TIME_TRAP_SALT)
-
-
-def seconds_since(token: str) -> float | None:
-    try:
-        started = signing.loads(token, salt=TIME_TRAP_SALT)
-    except signing.BadSignature:
-        return None
-    if not isinstance(started, int):
-        return None
-    return time.time() - started
+    return form_shown_token(TIME_TRAP_SALT, now)
 
 
 class LeadForm(forms.Form):
@@ -184,5 +174,5 @@ class LeadForm(forms.Form):
         """The honeypot was filled in, or the form came back faster than a person types."""
         if self.data.get(self.add_prefix("website")):
             return True
-        elapsed = seconds_since(self.data.get(self.add_prefix("started"), ""))
+        elapsed = seconds_since_shown(self.data.get(self.add_prefix("started"), ""), TIME_TRAP_SALT)
         return elapsed is None or elapsed < settings.LEADS_MIN_FILL_SECONDS

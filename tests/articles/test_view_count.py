@@ -167,7 +167,7 @@ def test_50_concurrent_first_visits_add_exactly_50_on_postgresql():
         try:
             barrier.wait()
             results.append(article_view_record(article_id=article.pk, visitor=f"visitor-{number}"))
-        except Exception as error:  # noqa: BLE001 - any failure must fail the test below
+        except Exception as error:  # any failure must fail the test below
             errors.append(error)
         finally:
             connections.close_all()

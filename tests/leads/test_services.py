@@ -227,7 +227,7 @@ def test_simultaneous_first_requests_with_one_email_give_one_lead_on_postgresql(
                     consent_text=ConsentText.objects.current(),
                 )
             )
-        except Exception as error:  # noqa: BLE001 - any failure must fail the test below
+        except Exception as error:  # any failure must fail the test below
             errors.append(error)
         finally:
             connections.close_all()
