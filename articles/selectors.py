@@ -1,4 +1,5 @@
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from .models import Article, Category
 
@@ -23,3 +24,14 @@ def categories_with_counts() -> QuerySet[Category]:
             filter=Q(articles__in=Article.objects.published().values("pk")),
         )
     ).order_by("position", "name")
+
+
+def next_publication_at():
+    """When the next scheduled article goes live (None if none is scheduled): cached pages that
+    list articles must not outlive it."""
+    return (
+        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )

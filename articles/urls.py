@@ -1,21 +1,26 @@
 from django.urls import path
 
 from . import feeds, views
+from .page_cache import cache_public_page
+from .selectors import next_publication_at
+
+# Anonymous readers' pages, shared through the full-page cache (articles/page_cache.py).
+public = cache_public_page(expires_at=next_publication_at)
 
 app_name = "articles"
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
-    path("articles/", views.ArticleListView.as_view(), name="list"),
+    path("", public(views.HomeView.as_view()), name="home"),
+    path("articles/", public(views.ArticleListView.as_view()), name="list"),
     path("search/", views.SearchView.as_view(), name="search"),
-    path("articles/<slug:slug>/", views.ArticleDetailView.as_view(), name="detail"),
+    path("articles/<slug:slug>/", public(views.ArticleDetailView.as_view()), name="detail"),
     path("articles/<slug:slug>/view/", views.article_view_beacon, name="view-beacon"),
     path("preview/<int:pk>/", views.ArticlePreviewView.as_view(), name="preview"),
     path("feed/", feeds.SiteFeed(), name="feed"),
     path("feed/atom/", feeds.SiteAtomFeed(), name="feed-atom"),
-    path("categories/<slug:slug>/", views.CategoryDetailView.as_view(), name="category"),
+    path("categories/<slug:slug>/", public(views.CategoryDetailView.as_view()), name="category"),
     path("categories/<slug:slug>/feed/", feeds.CategoryFeed(), name="category-feed"),
-    path("tags/<slug:slug>/", views.TagDetailView.as_view(), name="tag"),
-    path("authors/<slug:slug>/", views.AuthorDetailView.as_view(), name="author"),
+    path("tags/<slug:slug>/", public(views.TagDetailView.as_view()), name="tag"),
+    path("authors/<slug:slug>/", public(views.AuthorDetailView.as_view()), name="author"),
     path("authors/<slug:slug>/feed/", feeds.AuthorFeed(), name="author-feed"),
 ]

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
@@ -12,6 +12,7 @@ from .search import clean_query, search_articles
 from .selectors import categories_with_counts, related_articles
 from .services import article_view_record
 from .structured_data import article_json_ld, author_json_ld, home_json_ld
+from .templatetags.article_tags import views_label
 from .visitors import is_countable_view, visitor_key
 
 
@@ -147,10 +148,13 @@ def article_view_beacon(request: HttpRequest, slug: str) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     if not _is_same_origin(request):
         return HttpResponse(status=403)
-    article = get_object_or_404(Article.objects.published().only("pk"), slug=slug)
-    if is_countable_view(request):
-        article_view_record(article_id=article.pk, visitor=visitor_key(request))
-    response = HttpResponse(status=204)
+    article = get_object_or_404(Article.objects.published().only("pk", "view_count"), slug=slug)
+    if is_countable_view(request) and article_view_record(
+        article_id=article.pk, visitor=visitor_key(request)
+    ):
+        article.refresh_from_db(fields=["view_count"])
+    # The page may come from the shared cache: the script shows the count as it is now.
+    response = JsonResponse({"views": article.view_count, "label": views_label(article.view_count)})
     response["Cache-Control"] = "no-store"
     return response
 

@@ -128,6 +128,13 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# The full-page cache for anonymous readers (articles/page_cache.py): seconds a page is kept at
+# most (0 turns it off). Pages are also invalidated as soon as what they show changes.
+PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "300"))
+# A request carrying one of these cookies gets its own page, never a shared one: the session
+# (signed-in staff, a reader with a held comment), saved comment details, pending messages.
+PAGE_CACHE_PERSONAL_COOKIES = ("sessionid", "comment_author", "messages")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -262,6 +269,9 @@ COMMENTS_MAX_LENGTH = 5000
 COMMENTS_CLIENT_HASH_DAYS = 30
 COMMENTS_NOTIFY_INTERVAL_SECONDS = 3600
 COMMENTS_NOTIFICATION_MAX_ATTEMPTS = 5
+# The approved threads under an article, rendered once per change and shared through the cache
+# (seconds kept at most; 0 renders them for every page).
+COMMENTS_THREAD_CACHE_SECONDS = int(os.environ.get("COMMENTS_THREAD_CACHE_SECONDS", "3600"))
 
 # Leads (the leads app's own settings)
 # Who is told about each new information request (comma-separated e-mail addresses).

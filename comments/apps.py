@@ -9,6 +9,7 @@ class CommentsConfig(AppConfig):
         from articles.signals import demo_content_seeded
         from careers_site import personal_data
 
+        from . import receivers  # noqa: F401 - connects the page-cache receivers
         from .demo import seed_demo_comments
         from .services import personal_data_erase, personal_data_export
 

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 
+from .forms import CommentForm
+
 AUTHOR_COOKIE = "comment_author"
 AUTHOR_COOKIE_SALT = "comments.author-cookie"
 AUTHOR_COOKIE_MAX_AGE = 365 * 24 * 60 * 60
@@ -58,3 +60,13 @@ def remember_author(response: HttpResponse, *, name: str, email: str, url: str) 
 
 def forget_author(response: HttpResponse) -> None:
     response.delete_cookie(AUTHOR_COOKIE, samesite="Lax")
+
+
+def blank_comment_form(request: HttpRequest | None, *, reply_to=None) -> CommentForm:
+    """The "Leave a Reply" form as a reader first sees it: their saved details, if they asked."""
+    initial = remembered_author(request) if request else {}
+    if initial:
+        initial["remember"] = True
+    if reply_to is not None:
+        initial["parent"] = reply_to.pk
+    return CommentForm(initial=initial, user=getattr(request, "user", None))

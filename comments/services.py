@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article
+from articles.page_cache import pages_changed
 
 from . import moderation
 from .models import Comment, ModerationTerm, Notification
@@ -325,6 +326,7 @@ def personal_data_erase(email: str) -> int:
     """Anonymise the address's comments (threads and texts stay) and forget e-mails sent to it."""
     with transaction.atomic():
         Notification.objects.filter(recipient=email.strip().lower()).delete()
+        pages_changed()  # the names shown under the articles change
         return Comment.objects.by_email(email).update(
             author_name="Anonymous",
             author_email="",

@@ -1,8 +1,10 @@
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.views import View
+from django.views.decorators.http import require_GET
 
+from articles.models import Article
 from articles.views import ArticleDetailView
 from articles.visitors import client_address
 
@@ -10,19 +12,36 @@ from .clients import client_hash, rate_limit_exceeded
 from .emails import comment_id_from_unsubscribe_token
 from .forms import CommentForm
 from .models import Comment, comments_open
-from .readers import forget_author, remember_author, remember_submission
+from .readers import blank_comment_form, forget_author, remember_author, remember_submission
 from .services import PARENT_MESSAGE, comment_submit, comment_unsubscribe
 
 
 class CommentCreateView(View):
-    """The "Leave a Reply" form posts here; it answers like the article page when invalid."""
+    """The "Leave a Reply" form posts here; it answers like the article page when invalid.
 
-    http_method_names = ["post"]
+    A GET shows the article page with the form in it: where the reader's browser runs no script,
+    the "Write a comment" and "Reply" links of a shared (cached) page lead here.
+    """
 
-    def post(self, request: HttpRequest, slug: str) -> HttpResponse:
+    http_method_names = ["get", "head", "post"]
+
+    def get(self, request: HttpRequest, slug: str) -> HttpResponse:
+        article_view, article = self.article_view(request, slug)
+        article_view.object = article
+        context = article_view.get_context_data(object=article)
+        context["comments_show_form"] = True
+        response = article_view.render_to_response(context)
+        response["X-Robots-Tag"] = "noindex"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    def article_view(self, request: HttpRequest, slug: str) -> tuple[ArticleDetailView, Article]:
         article_view = ArticleDetailView()
         article_view.setup(request, slug=slug)
-        article = article_view.get_object()  # 404 for drafts, scheduled and unknown articles
+        return article_view, article_view.get_object()  # 404: drafts, scheduled and unknown
+
+    def post(self, request: HttpRequest, slug: str) -> HttpResponse:
+        article_view, article = self.article_view(request, slug)
         if not comments_open(article):
             return render(
                 request, "comments/comments_closed.html", {"article": article}, status=403
@@ -61,6 +80,7 @@ class CommentCreateView(View):
         article_view.object = article
         context = article_view.get_context_data(object=article)
         context["comment_form"] = form
+        context["comments_show_form"] = True
         return article_view.render_to_response(context)
 
     def get_parent(self, parent_id: int | None) -> Comment | None:
@@ -92,6 +112,27 @@ class CommentCreateView(View):
         else:
             forget_author(response)
         return response
+
+
+@require_GET
+def comment_form(request: HttpRequest, slug: str) -> HttpResponse:
+    """The "Leave a Reply" form alone, with this reader's token and saved details: comments.js
+    puts it into a page served from the shared cache when the reader reaches the discussion."""
+    article = get_object_or_404(Article.objects.published(), slug=slug)
+    if not comments_open(article):
+        return HttpResponse("Comments are closed.", status=403, content_type="text/plain")
+    reply_to = None
+    parent_id = request.GET.get("replytocom", "")
+    if parent_id.isascii() and parent_id.isdigit():
+        reply_to = Comment.objects.approved().filter(article=article, pk=int(parent_id)).first()
+    response = render(
+        request,
+        "comments/comment_form.html",
+        {"article": article, "form": blank_comment_form(request, reply_to=reply_to)},
+    )
+    response["X-Robots-Tag"] = "noindex"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True)
@@ -12,6 +13,7 @@ def _test_settings(settings, tmp_path):
     }
     settings.SITE_URL = "https://careers.example"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    cache.clear()  # cached pages and counters from an earlier test are gone
 
 
 @pytest.fixture

@@ -9,11 +9,21 @@
       return;
     }
     var url = article.getAttribute("data-view-beacon");
-    if (navigator.sendBeacon && navigator.sendBeacon(url)) {
-      return;
-    }
     if (window.fetch) {
-      fetch(url, { method: "POST", credentials: "same-origin", keepalive: true }).catch(function () {});
+      // The answer carries the count as it is now: the page itself may come from the cache.
+      fetch(url, { method: "POST", credentials: "same-origin", keepalive: true })
+        .then(function (response) {
+          return response.ok ? response.json() : null;
+        })
+        .then(function (data) {
+          var count = document.querySelector(".view-count");
+          if (data && count) {
+            count.textContent = data.label;
+          }
+        })
+        .catch(function () {});
+    } else if (navigator.sendBeacon) {
+      navigator.sendBeacon(url);
     }
   }
 

@@ -32,11 +32,14 @@ def views_of(article) -> int:
 
 @pytest.mark.django_db
 class TestBeacon:
-    def test_first_visit_counts_once_and_answers_204(self, client):
+    def test_first_visit_counts_once_and_answers_the_count(self, client):
         article = ArticleFactory()
         response = beacon(client, article)
-        assert response.status_code == 204
+        assert response.status_code == 200
+        assert response.json() == {"views": 1, "label": "1 View"}
+        assert response["Cache-Control"] == "no-store"
         assert views_of(article) == 1
+        assert beacon(client, article).json() == {"views": 1, "label": "1 View"}
 
     def test_same_visitor_within_24_hours_counts_once(self, client):
         article = ArticleFactory()
@@ -94,7 +97,9 @@ class TestBeacon:
     )
     def test_bots_are_not_counted(self, client, user_agent):
         article = ArticleFactory()
-        assert beacon(client, article, user_agent=user_agent).status_code == 204
+        response = beacon(client, article, user_agent=user_agent)
+        assert response.status_code == 200
+        assert response.json()["views"] == 0
         assert views_of(article) == 0
 
     @pytest.mark.parametrize(

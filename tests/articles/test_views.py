@@ -1,6 +1,6 @@
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
@@ -170,7 +170,12 @@ class TestPreview:
 
 
 def query_count(client, url) -> int:
-    with CaptureQueriesContext(connection) as queries:
+    """Queries to render the page, with the full-page and comment caches off (a cached page costs
+    none: tests/articles/test_page_cache.py)."""
+    with (
+        override_settings(PAGE_CACHE_SECONDS=0, COMMENTS_THREAD_CACHE_SECONDS=0),
+        CaptureQueriesContext(connection) as queries,
+    ):
         assert client.get(url).status_code == 200
     return len(queries)
 

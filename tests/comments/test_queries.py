@@ -10,6 +10,13 @@ from .factories import CommentFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _render_every_time(settings):
+    """These tests count what rendering costs: the full-page and thread caches are off."""
+    settings.PAGE_CACHE_SECONDS = 0
+    settings.COMMENTS_THREAD_CACHE_SECONDS = 0
+
+
 def add_threads(article, count: int) -> None:
     for index in range(count):
         if index % 3 == 0:

@@ -34,7 +34,8 @@ def test_article_page_shows_approved_threads_oldest_first(client, article):
     assert '<span class="comment-avatar comment-avatar-' in html and ">GH</span>" in html
     assert f'href="#comment-{first.pk}"' in html
     assert "<p>Line one<br>Line two</p>" in html
-    assert f'href="?replytocom={first.pk}#respond"' in html
+    reply_url = reverse("comments:create", kwargs={"slug": article.slug})
+    assert f'href="{reply_url}?replytocom={first.pk}#respond"' in html
 
 
 def test_comment_count_is_in_the_article_header_and_in_lists(client, article):
@@ -49,10 +50,11 @@ def test_comment_count_is_in_the_article_header_and_in_lists(client, article):
     assert f'<a class="comment-count text-nowrap" {link}' in listing
 
 
-def test_reply_form_has_the_required_texts(client, article):
-    html = client.get(article.get_absolute_url()).content.decode()
+@pytest.mark.parametrize("page", ["comments:form", "comments:create"])
+def test_reply_form_has_the_required_texts(client, article, page):
+    """The form as comments.js fetches it, and on the comment page (no JavaScript)."""
+    html = client.get(reverse(page, kwargs={"slug": article.slug})).content.decode()
 
-    assert "Leave a Reply" in html
     assert "Your email address will not be published. Required fields are marked" in html
     assert "Save my name, email, and website in this browser for the next time I comment." in html
     assert "Notify me of replies by email" in html
@@ -206,8 +208,9 @@ def test_a_forged_cookie_is_ignored(client, article):
 
 def test_replytocom_shows_the_form_for_that_reply(client, article):
     comment = CommentFactory(article=article, author_name="Grace Hopper")
+    page = reverse("comments:create", kwargs={"slug": article.slug})
 
-    html = client.get(f"{article.get_absolute_url()}?replytocom={comment.pk}").content.decode()
+    html = client.get(f"{page}?replytocom={comment.pk}").content.decode()
 
     assert "Reply to Grace Hopper" in html
     assert f'name="parent" value="{comment.pk}"' in html
@@ -215,7 +218,8 @@ def test_replytocom_shows_the_form_for_that_reply(client, article):
 
 
 def test_replytocom_with_junk_is_ignored(client, article):
-    response = client.get(f"{article.get_absolute_url()}?replytocom=%3Cscript%3E")
+    page = reverse("comments:create", kwargs={"slug": article.slug})
+    response = client.get(f"{page}?replytocom=%3Cscript%3E")
     assert response.status_code == 200
     assert "Reply to" not in response.content.decode().split('id="reply-title"')[1][:200]
 
@@ -283,9 +287,17 @@ def test_post_for_an_article_readers_cannot_see_is_404(client, state):
     assert Comment.objects.count() == 0
 
 
-def test_get_on_the_post_address_is_not_allowed(client, article):
+def test_get_on_the_post_address_is_the_comment_page_for_readers_without_javascript(
+    client, article
+):
     response = client.get(reverse("comments:create", kwargs={"slug": article.slug}))
-    assert response.status_code == 405
+
+    assert response.status_code == 200
+    assert response["X-Robots-Tag"] == "noindex"
+    assert "no-store" in response["Cache-Control"]
+    html = response.content.decode()
+    assert article.title in html
+    assert 'id="commentform"' in html and 'name="csrfmiddlewaretoken"' in html
 
 
 def test_post_without_csrf_token_is_refused(article):
@@ -299,7 +311,7 @@ def test_post_without_csrf_token_is_refused(article):
 
 def test_post_with_csrf_token_from_the_page_is_accepted(article):
     csrf_client = Client(enforce_csrf_checks=True)
-    csrf_client.get(article.get_absolute_url())
+    csrf_client.get(reverse("comments:form", kwargs={"slug": article.slug}))
     token = csrf_client.cookies["csrftoken"].value
     response = csrf_client.post(
         reverse("comments:create", kwargs={"slug": article.slug}),

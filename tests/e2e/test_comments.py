@@ -127,3 +127,31 @@ def test_article_page_with_comments_has_no_axe_violations(live_server, page):
     results = Axe().run(page, options=AXE_OPTIONS)
     violations = results.response["violations"]
     assert not violations, format_violations(article.get_absolute_url(), violations)
+
+
+def test_without_javascript_a_cached_page_leads_to_the_form_and_the_comment_posts(
+    live_server, browser, settings
+):
+    settings.COMMENTS_MIN_SECONDS_TO_SUBMIT = 0
+    article = ArticleFactory(title="Is a master's degree worth it for AI roles?")
+    parent = Comment.objects.create(
+        article=article, author_name="Grace", body="It depends.", status=Comment.Status.APPROVED
+    )
+    context = browser.new_context(java_script_enabled=False, user_agent=DESKTOP_USER_AGENT)
+    page = context.new_page()
+    article_url = live_server.url + article.get_absolute_url()
+    page.goto(article_url)
+    page.goto(article_url)  # now from the shared cache: no form in it, a link to one
+
+    page.get_by_role("link", name="Reply to Grace").click()
+    expect(page.locator(".comment-reply-heading")).to_have_text("Reply to Grace")
+    page.get_by_role("textbox", name="Comment").fill("On the role, mostly.")
+    page.get_by_role("textbox", name="Name").fill("Noel Script")
+    page.get_by_role("textbox", name="Email").fill("noel@example.com")
+    page.get_by_role("button", name="Post Comment").click()
+
+    reply = Comment.objects.get(author_name="Noel Script")
+    assert reply.parent == parent
+    expect(page).to_have_url(f"{article_url}#comment-{reply.pk}")
+    expect(page.locator(f"#comment-{reply.pk}")).to_contain_text("awaiting moderation")
+    context.close()

@@ -1,0 +1,165 @@
+"""The full-page cache: anonymous readers' article, list, category, tag, author and home pages,
+shared by every worker through the default cache (Redis in production).
+
+A page is served from the cache only to a *public* request: a GET or HEAD that carries none of the
+cookies that make a page personal (a session, saved comment details, a pending message). A page is
+stored only when rendering it touched nothing personal: no session read, no CSRF token issued, no
+cookie set, nothing marked private. So no visitor is ever served another's held comment, saved name
+or CSRF token; the forms on a public page fetch their token when the reader reaches for them.
+
+Every stored page is keyed on a *content generation*, a counter in the cache that `pages_changed()`
+moves on: when an article, its author, category, tags or FAQ change, or a comment is approved or
+withdrawn (the comments app calls it). Old entries are never read again and expire on their own.
+Pages also expire after `PAGE_CACHE_SECONDS`, and before the next scheduled article goes live.
+"""
+
+import hashlib
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "page-cache:generation"
+STATUS_HEADER = "X-Page-Cache"
+# Query parameters that never change what a page shows: kept out of the cache key.
+TRACKING_PARAMETERS = frozenset({"fbclid", "gclid", "msclkid", "mc_cid", "mc_eid", "ref"})
+STORED_HEADERS = ("Content-Type", "Content-Language", "X-Robots-Tag", "Link")
+
+
+def is_public_request(request: HttpRequest) -> bool:
+    """A request whose answer may be shared: GET or HEAD, and no cookie that makes it personal."""
+    if request.method not in {"GET", "HEAD"}:
+        return False
+    return not any(name in request.COOKIES for name in settings.PAGE_CACHE_PERSONAL_COOKIES)
+
+
+def content_generation(request: HttpRequest | None = None) -> int:
+    """The current generation of the site's content, read once per request."""
+    if request is not None and hasattr(request, "_page_cache_generation"):
+        return request._page_cache_generation
+    try:
+        generation = cache.get(GENERATION_KEY)
+        if generation is None:
+            cache.add(GENERATION_KEY, 1, timeout=None)
+            generation = cache.get(GENERATION_KEY, 1)
+    except Exception:  # the cache is down: pages are rendered, not shared
+        logger.warning("Page cache unavailable: cannot read the content generation", exc_info=True)
+        generation = 0
+    if request is not None:
+        request._page_cache_generation = generation
+    return generation
+
+
+def _bump() -> None:
+    try:
+        cache.add(GENERATION_KEY, 1, timeout=None)
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # evicted between add and incr
+        cache.set(GENERATION_KEY, 2, timeout=None)
+    except Exception:
+        logger.error("Page cache unavailable: could not invalidate cached pages", exc_info=True)
+
+
+def pages_changed() -> None:
+    """What the public pages show has changed: every cached page is stale.
+
+    The generation moves now and again once the transaction commits, so that a page rendered from
+    the old data between the write and the commit is not kept under the new generation.
+    """
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def _cache_key(request: HttpRequest, generation: int) -> str:
+    params = sorted(
+        (key, value)
+        for key, values in request.GET.lists()
+        if not key.startswith("utm_") and key not in TRACKING_PARAMETERS
+        for value in values
+    )
+    address = f"{request.scheme}://{request.get_host()}{request.path}?{urlencode(params)}"
+    digest = hashlib.sha256(address.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"page:{generation}:{digest}"
+
+
+def _is_storable(request: HttpRequest, response: HttpResponse) -> bool:
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        return False  # the page carries a CSRF token
+    session = getattr(request, "session", None)
+    if session is not None and (session.accessed or session.modified):
+        return False  # the page may show something of this visitor's
+    cache_control = response.get("Cache-Control", "")
+    return "private" not in cache_control and "no-store" not in cache_control
+
+
+def _timeout(expires_at: Callable[[], datetime | None] | None) -> int:
+    timeout = settings.PAGE_CACHE_SECONDS
+    next_change = expires_at() if expires_at else None
+    if next_change is not None:
+        seconds = int((next_change - timezone.now()).total_seconds())
+        timeout = max(1, min(timeout, seconds))
+    return timeout
+
+
+def cache_public_page(expires_at: Callable[[], datetime | None] | None = None):
+    """Decorates a view whose public answers are shared through the cache.
+
+    `expires_at` returns when the page may change on its own (the next scheduled article), so that
+    a cached page never outlives it.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not settings.PAGE_CACHE_SECONDS or not is_public_request(request):
+                response = view(request, *args, **kwargs)
+                response[STATUS_HEADER] = "bypass"
+                return response
+            generation = content_generation(request)
+            key = _cache_key(request, generation) if generation else None
+            cached = _read(key) if key else None
+            if cached is not None:
+                content, headers = cached
+                response = HttpResponse(content)
+                for name, value in headers:
+                    response[name] = value
+                response[STATUS_HEADER] = "hit"
+                return response
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+            if key and _is_storable(request, response):
+                headers = [(name, response[name]) for name in STORED_HEADERS if name in response]
+                _write(key, (response.content, headers), _timeout(expires_at))
+            response[STATUS_HEADER] = "miss"
+            return response
+
+        return wrapped
+
+    return decorator
+
+
+def _read(key: str):
+    try:
+        return cache.get(key)
+    except Exception:
+        logger.warning("Page cache unavailable: serving a freshly rendered page", exc_info=True)
+        return None
+
+
+def _write(key: str, value, timeout: int) -> None:
+    try:
+        cache.set(key, value, timeout=timeout)
+    except Exception:
+        logger.warning("Page cache unavailable: the page was not stored", exc_info=True)

@@ -1,0 +1,22 @@
+"""Tells the full-page cache when the comments that readers see change."""
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from articles.page_cache import pages_changed
+
+from .models import Comment
+
+
+@receiver(post_save, sender=Comment, dispatch_uid="comment_pages_changed")
+def comment_saved(sender, instance: Comment, created: bool, raw=False, **kwargs) -> None:
+    # A new comment held for moderation shows on no shared page; an approved one does, and an
+    # existing one may have been approved until now (marked spam, trashed, edited).
+    if not raw and (instance.is_approved or not created):
+        pages_changed()
+
+
+@receiver(post_delete, sender=Comment, dispatch_uid="comment_pages_deleted")
+def comment_deleted(sender, instance: Comment, **kwargs) -> None:
+    if instance.is_approved:
+        pages_changed()

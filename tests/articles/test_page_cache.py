@@ -1,0 +1,164 @@
+"""The full-page cache (articles/page_cache.py): anonymous readers share pages, which go stale the
+moment what they show changes, and nothing personal is ever stored."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from articles.page_cache import STATUS_HEADER, _timeout
+
+from .factories import ArticleFactory, AuthorFactory, FAQItemFactory, TagFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def article():
+    return ArticleFactory(title="Becoming an ML engineer", tags=[TagFactory(slug="careers")])
+
+
+def page_urls(article) -> list[str]:
+    return [
+        "/",
+        "/articles/",
+        article.get_absolute_url(),
+        article.category.get_absolute_url(),
+        "/tags/careers/",
+        f"/authors/{article.author.slug}/",
+    ]
+
+
+def test_every_public_page_is_served_from_the_cache_the_second_time(client, article):
+    for url in page_urls(article):
+        first = client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            second = client.get(url)
+
+        assert (first[STATUS_HEADER], second[STATUS_HEADER]) == ("miss", "hit"), url
+        assert second.content == first.content
+        assert second["Content-Type"] == first["Content-Type"]
+        assert len(queries) == 0, url
+
+
+def test_a_shared_page_carries_no_token_and_sets_no_cookie(client, article):
+    for url in page_urls(article):
+        for response in (client.get(url), client.get(url)):
+            assert b"csrfmiddlewaretoken" not in response.content
+            assert not response.cookies, url
+            assert "Cookie" not in response.get("Vary", "")
+
+
+def test_security_headers_are_on_cached_pages_too(client, article):
+    client.get("/")
+    response = client.get("/")
+    assert response[STATUS_HEADER] == "hit"
+    assert response["X-Frame-Options"] == "DENY"
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_tracking_parameters_share_the_page_and_other_parameters_do_not(client, article):
+    client.get("/articles/")
+    assert client.get("/articles/?utm_source=newsletter&fbclid=x")[STATUS_HEADER] == "hit"
+    assert client.get("/articles/?page=1")[STATUS_HEADER] == "miss"
+
+
+def test_a_head_request_is_answered_from_the_cache(client, article):
+    client.get("/")
+    assert client.head("/")[STATUS_HEADER] == "hit"
+
+
+def test_signed_in_staff_always_get_a_fresh_page(client, article, staff_user):
+    client.force_login(staff_user)
+    assert client.get("/")[STATUS_HEADER] == "bypass"
+    assert client.get("/")[STATUS_HEADER] == "bypass"
+
+
+def test_the_cache_can_be_turned_off(client, article, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    client.get("/")
+    assert client.get("/")[STATUS_HEADER] == "bypass"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda a: setattr(a, "title", "Edited title") or a.save(),
+        lambda a: setattr(a.author, "name", "Edited title") or a.author.save(),
+        lambda a: setattr(a.category, "name", "Edited title") or a.category.save(),
+        lambda a: a.tags.add(TagFactory(name="Edited title")),
+        lambda a: FAQItemFactory(article=a, question="Edited title?"),
+    ],
+    ids=["article", "author", "category", "tags", "faq"],
+)
+def test_an_edit_shows_at_once_on_the_article_page(client, article, change):
+    url = article.get_absolute_url()
+    client.get(url)
+    assert client.get(url)[STATUS_HEADER] == "hit"
+
+    change(article)
+
+    response = client.get(url)
+    assert response[STATUS_HEADER] == "miss"
+    assert "Edited title" in response.content.decode()
+
+
+def test_a_new_and_an_unpublished_article_show_at_once_on_the_lists(client, article):
+    for url in ("/", "/articles/"):
+        client.get(url)
+    added = ArticleFactory(title="A brand new guide", author=AuthorFactory())
+    for url in ("/", "/articles/"):
+        assert "A brand new guide" in client.get(url).content.decode()
+
+    added.delete()
+
+    for url in ("/", "/articles/"):
+        assert "A brand new guide" not in client.get(url).content.decode()
+
+
+def test_a_page_is_kept_no_longer_than_until_the_next_scheduled_article(settings):
+    settings.PAGE_CACHE_SECONDS = 300
+    soon = timezone.now() + timedelta(seconds=40)
+    assert 38 <= _timeout(lambda: soon) <= 40
+    assert _timeout(lambda: None) == 300
+    assert _timeout(lambda: timezone.now() + timedelta(days=1)) == 300
+
+
+def test_a_scheduled_article_caps_the_lifetime_of_the_cached_list(client, article, settings):
+    """End to end: the list is stored only until the scheduled article goes live."""
+    stored = {}
+    from django.core.cache import cache
+
+    real_set = cache.set
+
+    def recording_set(key, value, timeout=None, **kwargs):
+        if key.startswith("page:"):
+            stored[key] = timeout
+        return real_set(key, value, timeout, **kwargs)
+
+    ArticleFactory(scheduled=True, published_at=timezone.now() + timedelta(seconds=90))
+    cache.set = recording_set
+    try:
+        client.get("/articles/")
+    finally:
+        cache.set = real_set
+    assert stored and all(80 <= timeout <= 90 for timeout in stored.values())
+
+
+def test_pages_are_still_served_when_the_cache_server_is_down(settings, article, caplog):
+    """A real Redis client pointed at a port where nothing listens: pages render, errors logged."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2},
+        }
+    }
+    response = Client().get(article.get_absolute_url())
+
+    assert response.status_code == 200
+    assert article.title in response.content.decode()
+    assert "Page cache unavailable" in caplog.text
