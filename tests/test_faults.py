@@ -1,0 +1,189 @@
+"""Faults: Redis gone, the database gone, the mail server down. `make chaos` proves the same on
+real servers; these tests hold the behaviour in place."""
+
+import logging
+import socket
+import time
+from unittest import mock
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from careers_site.cache import ResilientRedisCache, _outages
+from comments.clients import rate_limit_exceeded
+from comments.models import Comment
+from leads import ratelimit
+from leads.models import Submission
+from tests.articles.factories import ArticleFactory
+from tests.comments.factories import comment_form_data
+from tests.leads.factories import ProgramFactory, form_data
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def dead_redis_cache_settings(location: str) -> dict:
+    return {
+        "default": {
+            "BACKEND": "careers_site.cache.ResilientRedisCache",
+            "LOCATION": location,
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
+        }
+    }
+
+
+@pytest.fixture
+def redis_down(settings):
+    """The cache is Redis, and nothing listens where it should be."""
+    location = f"redis://127.0.0.1:{free_port()}/0"
+    settings.CACHES = dead_redis_cache_settings(location)
+    yield location
+    _outages.pop(location, None)
+
+
+@pytest.fixture
+def redis_silent(settings):
+    """Redis accepts connections and never answers (a hung server)."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        location = f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
+        settings.CACHES = dead_redis_cache_settings(location)
+        yield location
+    _outages.pop(location, None)
+
+
+class FlakyClient:
+    """Stands in for the Redis client: fails while `down`, else keeps values in a dict."""
+
+    def __init__(self):
+        self.down = True
+        self.calls = 0
+        self.data = {}
+
+    def _check(self):
+        self.calls += 1
+        if self.down:
+            raise RedisConnectionError(
+                "Error 111 connecting to 127.0.0.1:6379. Connection refused."
+            )
+
+    def get(self, key, default):
+        self._check()
+        return self.data.get(key, default)
+
+    def set(self, key, value, timeout):
+        self._check()
+        self.data[key] = value
+
+
+@pytest.fixture
+def flaky_cache():
+    backend = ResilientRedisCache("redis://flaky.invalid:6379/0", {"OPTIONS": {"RETRY_AFTER": 60}})
+    backend._cache = FlakyClient()  # replaces the cached_property's client
+    yield backend
+    _outages.pop("redis://flaky.invalid:6379/0", None)
+
+
+# Redis down: a miss, never an error
+
+
+def test_dead_redis_reads_as_misses_and_drops_writes(redis_down):
+    assert cache.get("key", "default") == "default"
+    assert cache.set("key", "value") is None
+    assert cache.add("key", "value") is True
+    assert cache.get_many(["a", "b"]) == {}
+    assert cache.has_key("key") is False
+    assert cache.delete("key") is False
+    with pytest.raises(ValueError):
+        cache.incr("key")
+    assert cache.get_or_set("key", "computed") == "computed"
+
+
+def test_hung_redis_costs_a_page_one_short_timeout_not_one_per_call(redis_silent):
+    started = time.monotonic()
+    for _ in range(20):
+        assert cache.get("key") is None
+    assert time.monotonic() - started < 1.5
+
+
+def test_outage_is_logged_once_and_its_end_too(flaky_cache, caplog):
+    caplog.set_level(logging.WARNING, logger="careers_site.cache")
+    for _ in range(50):
+        assert flaky_cache.get("key", "default") == "default"
+    assert flaky_cache._cache.calls == 1  # Redis left alone for RETRY_AFTER after a failure
+    assert [r.getMessage() for r in caplog.records] == [
+        "Cache unavailable (Error 111 connecting to 127.0.0.1:6379. Connection refused.): "
+        "serving without it, trying again every 60 s"
+    ]
+
+    flaky_cache._cache.down = False
+    flaky_cache.outage.retry_at = 0  # the RETRY_AFTER delay has passed
+    flaky_cache.set("key", "back")
+
+    assert flaky_cache.get("key") == "back"
+    assert "Cache reachable again" in caplog.records[-1].getMessage()
+    assert "50 calls served without it" in caplog.records[-1].getMessage()
+
+
+def test_other_cache_errors_are_not_hidden(flaky_cache):
+    flaky_cache._cache.get = mock.Mock(side_effect=TypeError("a bug"))
+    with pytest.raises(TypeError):
+        flaky_cache.get("key")
+
+
+@pytest.mark.django_db
+def test_rate_limits_let_requests_through_while_redis_is_down(redis_down, settings):
+    settings.COMMENTS_RATE_LIMIT_PER_MINUTE = 1
+    assert [rate_limit_exceeded("client") for _ in range(3)] == [False, False, False]
+    for _ in range(3):
+        ratelimit.record_hit("client")
+    assert ratelimit.is_limited("client", limit=1) is False
+
+
+@pytest.mark.django_db
+def test_comment_is_saved_while_redis_is_down(client, redis_down):
+    article = ArticleFactory()
+    url = reverse("comments:create", kwargs={"slug": article.slug})
+    for number in range(7):  # more than the limit of 5 a minute
+        response = client.post(url, comment_form_data(body=f"Comment {number} while Redis is down"))
+        assert response.status_code == 302
+    assert Comment.objects.count() == 7
+
+
+@pytest.mark.django_db
+def test_lead_is_saved_while_redis_is_down(client, redis_down, settings):
+    settings.LEADS_RATE_LIMIT = 1
+    program = ProgramFactory()
+    for number in range(3):
+        response = client.post(
+            "/get-info/",
+            form_data(program, email=f"person{number}@example.com"),
+            headers={"Accept": "application/json"},
+        )
+        assert response.json()["ok"] is True
+    assert Submission.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_admin_sign_in_works_while_redis_is_down(client, redis_down, django_user_model, settings):
+    settings.ADMIN_LOGIN_MAX_FAILURES = 1
+    django_user_model.objects.create_user("boss", password="right-pass", is_staff=True)
+    for _ in range(3):
+        assert (
+            client.post("/admin/login/", {"username": "boss", "password": "no"}).status_code == 200
+        )
+    response = client.post("/admin/login/", {"username": "boss", "password": "right-pass"})
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_healthz_is_200_and_says_the_cache_is_down(client, redis_down):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "unavailable"}
