@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "leads.middleware.AttributionMiddleware",
+    # Last, so that its process_exception sees a view's database error first: a friendly 503.
+    "careers_site.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "careers_site.urls"
@@ -97,10 +99,13 @@ TEMPLATES = [
     },
 ]
 
+# Persistent connections are checked before each request reuses them (conn_health_checks), so the
+# site recovers by itself when the database comes back after an outage.
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+        conn_health_checks=True,
     )
 }
 
@@ -109,6 +114,7 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(
         os.environ["DATABASE_REPLICA_URL"],
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+        conn_health_checks=True,
     )
     # In tests the replica is the primary's mirror: one test database, both aliases.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}

@@ -8,7 +8,11 @@ from unittest import mock
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
+from django.db import InterfaceError, OperationalError
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.urls import reverse
+from django_tasks_db.management.commands.db_worker import Worker
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from careers_site.cache import ResilientRedisCache, _outages
@@ -187,3 +191,102 @@ def test_healthz_is_200_and_says_the_cache_is_down(client, redis_down):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok", "cache": "unavailable"}
+
+
+# The database gone: a friendly 503
+
+
+def refuse(self, *args, **kwargs):
+    raise OperationalError('connection to server at "127.0.0.1", port 5432 failed')
+
+
+@pytest.fixture
+def database_gone(db):
+    """Every query fails as with PostgreSQL stopped (until the test's own teardown)."""
+    with mock.patch.object(BaseDatabaseWrapper, "cursor", refuse):
+        yield
+
+
+@pytest.fixture
+def article(db):
+    return ArticleFactory(title="How to become an ML engineer")
+
+
+def test_article_page_is_a_friendly_503_when_the_database_is_gone(
+    client, article, database_gone, caplog
+):
+    response = client.get(article.get_absolute_url())
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "no-store" in response["Cache-Control"]
+    html = response.content.decode()
+    assert "We’ll be back in a moment" in html
+    assert "Please try again in a minute." in html
+    assert f'href="{article.get_absolute_url()}">Try again' in html
+    assert "Content-Security-Policy" in response.headers
+    assert "Database unavailable, answered 503: GET" in caplog.text
+
+
+def test_a_form_sent_while_the_database_is_gone_says_it_was_not_saved(
+    client, article, database_gone
+):
+    url = reverse("comments:create", kwargs={"slug": article.slug})
+    response = client.post(url, comment_form_data())
+    assert response.status_code == 503
+    assert "could not be saved just now" in response.content.decode()
+
+
+def test_information_request_dialog_gets_json_when_the_database_is_gone(client, database_gone):
+    response = client.post("/get-info/", {}, headers={"Accept": "application/json"})
+    assert response.status_code == 503
+    assert response.json() == {
+        "ok": False,
+        "message": "What you sent could not be saved just now, because of a problem on our "
+        "side. Please send it again in a minute.",
+    }
+
+
+def test_healthz_is_503_json_when_the_database_is_gone(client, database_gone):
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
+    assert response.json()["database"] == "unavailable"
+
+
+@pytest.mark.django_db
+def test_other_errors_are_not_taken_for_an_outage(client, article, monkeypatch):
+    def broken(self, *args, **kwargs):
+        raise ValueError("a bug")
+
+    monkeypatch.setattr("articles.views.ArticleDetailView.get_object", broken)
+    client.raise_request_exception = False
+    assert client.get(article.get_absolute_url()).status_code == 500
+
+
+def test_persistent_connections_are_checked_before_reuse(settings):
+    assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
+
+
+def run_worker() -> None:
+    call_command("task_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+
+@pytest.mark.parametrize("error", [OperationalError("gone"), InterfaceError("closed")])
+def test_task_worker_waits_out_a_database_outage(error, caplog, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    runs = iter([error, None])
+
+    def run(worker):
+        outcome = next(runs)
+        if outcome is not None:
+            raise outcome
+
+    with (
+        mock.patch.object(Worker, "run", run),
+        mock.patch("careers_site.management.commands.task_worker.time.sleep") as sleep,
+    ):
+        run_worker()
+
+    sleep.assert_called_once_with(5)
+    assert "Task worker: database unavailable" in caplog.text
