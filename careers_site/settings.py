@@ -274,7 +274,12 @@ COMMENTS_MIN_SECONDS_TO_SUBMIT = 3
 COMMENTS_MAX_LENGTH = 5000
 COMMENTS_CLIENT_HASH_DAYS = 30
 COMMENTS_NOTIFY_INTERVAL_SECONDS = 3600
-COMMENTS_NOTIFICATION_MAX_ATTEMPTS = 5
+COMMENTS_NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("COMMENTS_NOTIFICATION_MAX_ATTEMPTS", "5"))
+# The first retry of an e-mail that failed comes after this many seconds; each next one waits twice
+# as long (5, 10, 20, 40 minutes by default).
+COMMENTS_NOTIFICATION_RETRY_SECONDS = int(
+    os.environ.get("COMMENTS_NOTIFICATION_RETRY_SECONDS", "300")
+)
 
 # Leads (the leads app's own settings)
 # Who is told about each new information request (comma-separated e-mail addresses).
@@ -285,6 +290,9 @@ LEADS_WEBHOOK_SECRET = os.environ.get("LEADS_WEBHOOK_SECRET", "")
 LEADS_WEBHOOK_TIMEOUT = int(os.environ.get("LEADS_WEBHOOK_TIMEOUT", "10"))
 LEADS_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("LEADS_WEBHOOK_MAX_ATTEMPTS", "6"))
 LEADS_EMAIL_MAX_ATTEMPTS = int(os.environ.get("LEADS_EMAIL_MAX_ATTEMPTS", "8"))
+# Back-off of e-mail and webhook retries: this many seconds, then twice as long each time (at most
+# six hours).
+LEADS_RETRY_SECONDS = int(os.environ.get("LEADS_RETRY_SECONDS", "60"))
 # Leads closed (enrolled or not interested) for longer than this are deleted by `purge_leads`.
 LEADS_RETENTION_DAYS = int(os.environ.get("LEADS_RETENTION_DAYS", "730"))
 LEADS_RATE_LIMIT = int(os.environ.get("LEADS_RATE_LIMIT", "5"))  # requests per client and hour

@@ -4,24 +4,29 @@ real servers; these tests hold the behaviour in place."""
 import logging
 import socket
 import time
+from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.core import mail
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import InterfaceError, OperationalError
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.urls import reverse
+from django.utils import timezone
+from django_tasks import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from careers_site.cache import ResilientRedisCache, _outages
 from comments.clients import rate_limit_exceeded
-from comments.models import Comment
+from comments.models import Comment, Notification
 from leads import ratelimit
 from leads.models import Submission
 from tests.articles.factories import ArticleFactory
-from tests.comments.factories import comment_form_data
+from tests.comments.factories import comment_form_data, moderators_group
 from tests.leads.factories import ProgramFactory, form_data
 
 
@@ -290,3 +295,79 @@ def test_task_worker_waits_out_a_database_outage(error, caplog, settings):
 
     sleep.assert_called_once_with(5)
     assert "Task worker: database unavailable" in caplog.text
+
+
+# The mail server down: saved now, delivered by the worker when it returns
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_delivers_lead_emails_once_the_mail_server_is_back(client, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.EMAIL_BACKEND = "tests.leads.doubles.FailingEmailBackend"
+    settings.LEADS_NOTIFY_EMAILS = ["coach@careers.example"]
+    settings.LEADS_RETRY_SECONDS = 30
+    program = ProgramFactory()
+
+    response = client.post("/get-info/", form_data(program), headers={"Accept": "application/json"})
+    assert response.json()["ok"] is True
+    run_worker()  # the first attempt fails and schedules a retry in 30 s
+
+    submission = Submission.objects.get()
+    assert submission.has_pending_email
+    retry = DBTaskResult.objects.get(status=TaskResultStatus.READY)
+    assert retry.run_after - timezone.now() > timedelta(seconds=25)
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now())  # 30 s later
+    run_worker()
+
+    submission.refresh_from_db()
+    assert (submission.confirmation_status, submission.notification_status) == ("sent", "sent")
+    assert sorted(message.to[0] for message in mail.outbox) == [
+        "Grace.Hopper@Example.com",
+        "coach@careers.example",
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_delivers_comment_emails_once_the_mail_server_is_back(
+    client, settings, django_user_model
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.EMAIL_BACKEND = "tests.leads.doubles.FailingEmailBackend"
+    settings.COMMENTS_NOTIFICATION_RETRY_SECONDS = 30
+    moderator = django_user_model.objects.create_user("mod", email="mod@example.com")
+    moderator.groups.add(moderators_group())
+    article = ArticleFactory()
+
+    url = reverse("comments:create", kwargs={"slug": article.slug})
+    assert client.post(url, comment_form_data(body="Held, told by e-mail")).status_code == 302
+    run_worker()  # the first attempt fails and schedules a retry in 30 s
+
+    notification = Notification.objects.get()
+    assert (notification.status, notification.attempts) == (Notification.Status.PENDING, 1)
+    retry = DBTaskResult.objects.get(status=TaskResultStatus.READY)
+    assert retry.run_after - timezone.now() > timedelta(seconds=25)
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now())  # 30 s later
+    run_worker()
+    run_worker()
+
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.SENT
+    assert [(m.to, "Held, told by e-mail" in m.body) for m in mail.outbox] == [
+        (["mod@example.com"], True)
+    ]
+
+
+def test_retry_delays_follow_the_settings(settings):
+    from comments.services import retry_delay as comment_retry_delay
+    from leads.services import retry_delay as lead_retry_delay
+
+    settings.COMMENTS_NOTIFICATION_RETRY_SECONDS = 2
+    settings.LEADS_RETRY_SECONDS = 3
+    assert [comment_retry_delay(n).total_seconds() for n in (1, 2, 3)] == [2, 4, 8]
+    assert [lead_retry_delay(n).total_seconds() for n in (1, 2, 3)] == [3, 6, 12]
+    settings.LEADS_RETRY_SECONDS = 60
+    assert lead_retry_delay(20) == timedelta(hours=6)
