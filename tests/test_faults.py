@@ -1,6 +1,7 @@
 """Faults: Redis gone, the database gone, the mail server down. `make chaos` proves the same on
 real servers; these tests hold the behaviour in place."""
 
+import importlib
 import logging
 import socket
 import time
@@ -8,6 +9,7 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.apps import apps
 from django.core import mail
 from django.core.cache import cache
 from django.core.management import call_command
@@ -92,6 +94,13 @@ class FlakyClient:
 
 
 @pytest.fixture
+def consent_text():
+    """The first consent wording comes from a data migration, which transactional tests flush."""
+    migration = importlib.import_module("leads.migrations.0002_coaches_group_and_consent_text")
+    migration.create_group_and_consent(apps, None)
+
+
+@pytest.fixture
 def flaky_cache():
     backend = ResilientRedisCache("redis://flaky.invalid:6379/0", {"OPTIONS": {"RETRY_AFTER": 60}})
     backend._cache = FlakyClient()  # replaces the cached_property's client
@@ -166,7 +175,7 @@ def test_comment_is_saved_while_redis_is_down(client, redis_down):
 
 
 @pytest.mark.django_db
-def test_lead_is_saved_while_redis_is_down(client, redis_down, settings):
+def test_lead_is_saved_while_redis_is_down(client, redis_down, settings, consent_text):
     settings.LEADS_RATE_LIMIT = 1
     program = ProgramFactory()
     for number in range(3):
@@ -301,7 +310,7 @@ def test_task_worker_waits_out_a_database_outage(error, caplog, settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_worker_delivers_lead_emails_once_the_mail_server_is_back(client, settings):
+def test_worker_delivers_lead_emails_once_the_mail_server_is_back(client, settings, consent_text):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     settings.EMAIL_BACKEND = "tests.leads.doubles.FailingEmailBackend"
     settings.LEADS_NOTIFY_EMAILS = ["coach@careers.example"]
