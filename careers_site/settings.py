@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "leads.middleware.AttributionMiddleware",
+    # Last, so that its process_exception sees a view's database error first: a friendly 503.
+    "careers_site.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "careers_site.urls"
@@ -97,10 +99,13 @@ TEMPLATES = [
     },
 ]
 
+# Persistent connections are checked before each request reuses them (conn_health_checks), so the
+# site recovers by itself when the database comes back after an outage.
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+        conn_health_checks=True,
     )
 }
 
@@ -109,6 +114,7 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(
         os.environ["DATABASE_REPLICA_URL"],
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+        conn_health_checks=True,
     )
     # In tests the replica is the primary's mirror: one test database, both aliases.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
@@ -118,11 +124,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    # Redis down is a cache miss, not an error page (careers_site/cache.py); short socket timeouts
+    # keep a dead or unreachable server from stalling pages. Sessions stay in the database.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "careers_site.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "careers_site",
+            "OPTIONS": {
+                "socket_connect_timeout": 0.25,
+                "socket_timeout": 0.5,
+                "RETRY_AFTER": 2,
+            },
         }
     }
 else:
@@ -268,10 +281,12 @@ COMMENTS_MIN_SECONDS_TO_SUBMIT = 3
 COMMENTS_MAX_LENGTH = 5000
 COMMENTS_CLIENT_HASH_DAYS = 30
 COMMENTS_NOTIFY_INTERVAL_SECONDS = 3600
-COMMENTS_NOTIFICATION_MAX_ATTEMPTS = 5
-# The approved threads under an article, rendered once per change and shared through the cache
-# (seconds kept at most; 0 renders them for every page).
-COMMENTS_THREAD_CACHE_SECONDS = int(os.environ.get("COMMENTS_THREAD_CACHE_SECONDS", "3600"))
+COMMENTS_NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("COMMENTS_NOTIFICATION_MAX_ATTEMPTS", "5"))
+# The first retry of an e-mail that failed comes after this many seconds; each next one waits twice
+# as long (5, 10, 20, 40 minutes by default).
+COMMENTS_NOTIFICATION_RETRY_SECONDS = int(
+    os.environ.get("COMMENTS_NOTIFICATION_RETRY_SECONDS", "300")
+)
 
 # Leads (the leads app's own settings)
 # Who is told about each new information request (comma-separated e-mail addresses).
@@ -282,6 +297,9 @@ LEADS_WEBHOOK_SECRET = os.environ.get("LEADS_WEBHOOK_SECRET", "")
 LEADS_WEBHOOK_TIMEOUT = int(os.environ.get("LEADS_WEBHOOK_TIMEOUT", "10"))
 LEADS_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("LEADS_WEBHOOK_MAX_ATTEMPTS", "6"))
 LEADS_EMAIL_MAX_ATTEMPTS = int(os.environ.get("LEADS_EMAIL_MAX_ATTEMPTS", "8"))
+# Back-off of e-mail and webhook retries: this many seconds, then twice as long each time (at most
+# six hours).
+LEADS_RETRY_SECONDS = int(os.environ.get("LEADS_RETRY_SECONDS", "60"))
 # Leads closed (enrolled or not interested) for longer than this are deleted by `purge_leads`.
 LEADS_RETENTION_DAYS = int(os.environ.get("LEADS_RETENTION_DAYS", "730"))
 LEADS_RATE_LIMIT = int(os.environ.get("LEADS_RATE_LIMIT", "5"))  # requests per client and hour

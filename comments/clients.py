@@ -26,6 +26,8 @@ def rate_limit_exceeded(client: str, *, now: float | None = None) -> bool:
     try:
         cache.add(key, 0, timeout=90)
         count = cache.incr(key)
+    except ValueError:  # the key is gone: expired at once, or the cache is down and keeps nothing
+        return False
     except Exception:
         logger.warning("Comment rate limit skipped: the cache is unavailable.", exc_info=True)
         return False

@@ -247,8 +247,10 @@ def notification_send(*, notification_id: int) -> Notification | None:
 
 
 def retry_delay(attempts: int) -> timedelta:
-    """Wait 5, 10, 20, 40... minutes between attempts."""
-    return timedelta(minutes=5 * 2 ** max(attempts - 1, 0))
+    """Wait 5, 10, 20, 40... minutes between attempts (COMMENTS_NOTIFICATION_RETRY_SECONDS)."""
+    return timedelta(
+        seconds=settings.COMMENTS_NOTIFICATION_RETRY_SECONDS * 2 ** max(attempts - 1, 0)
+    )
 
 
 def notifications_send_pending(*, now: datetime | None = None, force: bool = False) -> int:

@@ -328,8 +328,10 @@ def submission_webhook_send(*, submission_id: int, attempt: int = 1) -> bool:
 
 
 def retry_delay(attempt: int) -> timedelta:
-    """Back-off: 1, 2, 4, 8... minutes, at most six hours."""
-    return min(timedelta(minutes=2 ** (attempt - 1)), timedelta(hours=6))
+    """Back-off: 1, 2, 4, 8... minutes (LEADS_RETRY_SECONDS), at most six hours."""
+    return min(
+        timedelta(seconds=settings.LEADS_RETRY_SECONDS * 2 ** (attempt - 1)), timedelta(hours=6)
+    )
 
 
 def leads_purge(*, now: datetime | None = None) -> int:

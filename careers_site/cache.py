@@ -1,0 +1,143 @@
+"""Django's Redis cache, made to survive Redis going away.
+
+Nothing the site keeps in the cache is precious (rate-limit counters, sign-in failures, the health
+probe), so while Redis cannot be reached the cache behaves like Django's dummy cache: every read is
+a miss, every write is dropped, `add()` answers True and `incr()` raises ValueError as for a missing
+key. Rate limits therefore let requests through; the pages and forms keep working.
+
+After a failure Redis is left alone for `RETRY_AFTER` seconds (an option, default 2), so that a dead
+server costs a page one connection attempt at most, not one per cache call; then it is tried again.
+The outage is logged when it starts, at most once a minute while it lasts, and when it ends.
+"""
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+STILL_DOWN_LOG_INTERVAL = 60.0
+
+
+@dataclass
+class Outage:
+    """The state of one Redis server, shared by the threads of a process."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    since: float | None = None
+    retry_at: float = 0.0
+    errors: int = 0
+    logged_at: float = 0.0
+
+
+_outages: dict[str, Outage] = {}
+_outages_lock = threading.Lock()
+
+
+def outage_for(location: str) -> Outage:
+    with _outages_lock:
+        return _outages.setdefault(location, Outage())
+
+
+class ResilientRedisCache(RedisCache):
+    def __init__(self, server, params):
+        options = dict(params.get("OPTIONS", {}))
+        self.retry_after = float(options.pop("RETRY_AFTER", 2.0))
+        super().__init__(server, {**params, "OPTIONS": options})
+        self.outage = outage_for(",".join(self._servers))
+
+    @property
+    def is_down(self) -> bool:
+        """True while Redis failed recently and is not to be tried again yet."""
+        return self.outage.since is not None and time.monotonic() < self.outage.retry_at
+
+    def _attempt(self, operation, *args, fallback=None, **kwargs):
+        if self.is_down:
+            self._failed(None)
+            return fallback
+        try:
+            result = operation(*args, **kwargs)
+        except RedisError as error:
+            self._failed(error)
+            return fallback
+        if self.outage.since is not None:
+            self._recovered()
+        return result
+
+    def _failed(self, error: RedisError | None) -> None:
+        now = time.monotonic()
+        outage = self.outage
+        with outage.lock:
+            outage.errors += 1
+            if error is None:
+                return
+            outage.retry_at = now + self.retry_after
+            if outage.since is None:
+                outage.since = outage.logged_at = now
+                logger.warning(
+                    "Cache unavailable (%s): serving without it, trying again every %g s",
+                    error,
+                    self.retry_after,
+                )
+            elif now - outage.logged_at >= STILL_DOWN_LOG_INTERVAL:
+                outage.logged_at = now
+                logger.warning(
+                    "Cache still unavailable after %.0f s (%s calls served without it): %s",
+                    now - outage.since,
+                    outage.errors,
+                    error,
+                )
+
+    def _recovered(self) -> None:
+        outage = self.outage
+        with outage.lock:
+            if outage.since is None:
+                return
+            logger.warning(
+                "Cache reachable again after %.1f s (%s calls served without it)",
+                time.monotonic() - outage.since,
+                outage.errors,
+            )
+            outage.since, outage.errors, outage.retry_at = None, 0, 0.0
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._attempt(super().add, key, value, timeout, version, fallback=True)
+
+    def get(self, key, default=None, version=None):
+        return self._attempt(super().get, key, default, version, fallback=default)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        self._attempt(super().set, key, value, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._attempt(super().touch, key, timeout, version, fallback=False)
+
+    def delete(self, key, version=None):
+        return self._attempt(super().delete, key, version, fallback=False)
+
+    def get_many(self, keys, version=None):
+        return self._attempt(super().get_many, keys, version, fallback={})
+
+    def has_key(self, key, version=None):
+        return self._attempt(super().has_key, key, version, fallback=False)
+
+    def incr(self, key, delta=1, version=None):
+        missing = object()
+        result = self._attempt(super().incr, key, delta, version, fallback=missing)
+        if result is missing:
+            raise ValueError(f"Key '{key}' not found: the cache is unavailable.")
+        return result
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._attempt(super().set_many, data, timeout, version, fallback=list(data))
+
+    def delete_many(self, keys, version=None):
+        self._attempt(super().delete_many, keys, version)
+
+    def clear(self):
+        return self._attempt(super().clear, fallback=False)
