@@ -7,16 +7,17 @@ stored only when rendering it touched nothing personal: no session read, no CSRF
 cookie set, nothing marked private. So no visitor is ever served another's held comment, saved name
 or CSRF token; the forms on a public page fetch their token when the reader reaches for them.
 
-Every stored page is keyed on a *content generation*, a counter in the cache that `pages_changed()`
-moves on: when an article, its author, category, tags or FAQ change, or a comment is approved or
-withdrawn (the comments app calls it). Old entries are never read again and expire on their own.
-Pages also expire after `PAGE_CACHE_SECONDS`, and before the next scheduled article goes live.
+Every stored page (and every shared fragment of a page) is keyed on a *content generation*, a
+counter in the cache that `pages_changed()` moves on: when an article, its author, category, tags or
+FAQ change, or a comment is approved or withdrawn (the comments app calls it). It also moves by
+itself when the next scheduled article goes live, which no save announces: the time of that is
+kept beside the counter. Old entries are never read again and expire on their own, after
+`PAGE_CACHE_SECONDS` at most.
 """
 
 import hashlib
 import logging
-from collections.abc import Callable
-from datetime import datetime
+import time
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -24,11 +25,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
+
+from .selectors import next_publication_at
 
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "page-cache:generation"
+NEXT_CHANGE_KEY = "page-cache:next-change"  # when the next scheduled article goes live
+NOTHING_SCHEDULED = 0
 STATUS_HEADER = "X-Page-Cache"
 # Query parameters that never change what a page shows: kept out of the cache key.
 TRACKING_PARAMETERS = frozenset({"fbclid", "gclid", "msclkid", "mc_cid", "mc_eid", "ref"})
@@ -43,11 +47,21 @@ def is_public_request(request: HttpRequest) -> bool:
 
 
 def content_generation(request: HttpRequest | None = None) -> int:
-    """The current generation of the site's content, read once per request."""
+    """The current generation of the site's content, read once per request; 0 if the cache is
+    down (then nothing is shared)."""
     if request is not None and hasattr(request, "_page_cache_generation"):
         return request._page_cache_generation
     try:
-        generation = cache.get(GENERATION_KEY)
+        values = cache.get_many([GENERATION_KEY, NEXT_CHANGE_KEY])
+        generation, next_change = values.get(GENERATION_KEY), values.get(NEXT_CHANGE_KEY)
+        if next_change is None:
+            _remember_next_change()
+        elif next_change != NOTHING_SCHEDULED and time.time() >= next_change:
+            # A scheduled article has gone live: every page that lists articles is stale. One
+            # process moves the generation on; the others read it once it has.
+            if cache.add(f"page-cache:went-live:{next_change}", 1, timeout=60):
+                _bump()
+            generation = cache.get(GENERATION_KEY)
         if generation is None:
             cache.add(GENERATION_KEY, 1, timeout=None)
             generation = cache.get(GENERATION_KEY, 1)
@@ -59,6 +73,15 @@ def content_generation(request: HttpRequest | None = None) -> int:
     return generation
 
 
+def _remember_next_change() -> None:
+    next_publication = next_publication_at()
+    cache.set(
+        NEXT_CHANGE_KEY,
+        next_publication.timestamp() if next_publication else NOTHING_SCHEDULED,
+        timeout=None,
+    )
+
+
 def _bump() -> None:
     try:
         cache.add(GENERATION_KEY, 1, timeout=None)
@@ -67,6 +90,11 @@ def _bump() -> None:
         cache.set(GENERATION_KEY, 2, timeout=None)
     except Exception:
         logger.error("Page cache unavailable: could not invalidate cached pages", exc_info=True)
+        return
+    try:
+        _remember_next_change()
+    except Exception:
+        logger.error("Page cache unavailable: the next scheduled article is unknown", exc_info=True)
 
 
 def pages_changed() -> None:
@@ -103,51 +131,35 @@ def _is_storable(request: HttpRequest, response: HttpResponse) -> bool:
     return "private" not in cache_control and "no-store" not in cache_control
 
 
-def _timeout(expires_at: Callable[[], datetime | None] | None) -> int:
-    timeout = settings.PAGE_CACHE_SECONDS
-    next_change = expires_at() if expires_at else None
-    if next_change is not None:
-        seconds = int((next_change - timezone.now()).total_seconds())
-        timeout = max(1, min(timeout, seconds))
-    return timeout
+def cache_public_page(view):
+    """Decorates a view whose public answers are shared through the cache."""
 
-
-def cache_public_page(expires_at: Callable[[], datetime | None] | None = None):
-    """Decorates a view whose public answers are shared through the cache.
-
-    `expires_at` returns when the page may change on its own (the next scheduled article), so that
-    a cached page never outlives it.
-    """
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if not settings.PAGE_CACHE_SECONDS or not is_public_request(request):
-                response = view(request, *args, **kwargs)
-                response[STATUS_HEADER] = "bypass"
-                return response
-            generation = content_generation(request)
-            key = _cache_key(request, generation) if generation else None
-            cached = _read(key) if key else None
-            if cached is not None:
-                content, headers = cached
-                response = HttpResponse(content)
-                for name, value in headers:
-                    response[name] = value
-                response[STATUS_HEADER] = "hit"
-                return response
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not settings.PAGE_CACHE_SECONDS or not is_public_request(request):
             response = view(request, *args, **kwargs)
-            if hasattr(response, "render") and not response.is_rendered:
-                response.render()
-            if key and _is_storable(request, response):
-                headers = [(name, response[name]) for name in STORED_HEADERS if name in response]
-                _write(key, (response.content, headers), _timeout(expires_at))
-            response[STATUS_HEADER] = "miss"
+            response[STATUS_HEADER] = "bypass"
             return response
+        generation = content_generation(request)
+        key = _cache_key(request, generation) if generation else None
+        cached = _read(key) if key else None
+        if cached is not None:
+            content, headers = cached
+            response = HttpResponse(content)
+            for name, value in headers:
+                response[name] = value
+            response[STATUS_HEADER] = "hit"
+            return response
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and not response.is_rendered:
+            response.render()
+        if key and _is_storable(request, response):
+            headers = [(name, response[name]) for name in STORED_HEADERS if name in response]
+            _write(key, (response.content, headers), settings.PAGE_CACHE_SECONDS)
+        response[STATUS_HEADER] = "miss"
+        return response
 
-        return wrapped
-
-    return decorator
+    return wrapped
 
 
 def _read(key: str):

@@ -1,11 +1,7 @@
 from django.urls import path
 
 from . import feeds, views
-from .page_cache import cache_public_page
-from .selectors import next_publication_at
-
-# Anonymous readers' pages, shared through the full-page cache (articles/page_cache.py).
-public = cache_public_page(expires_at=next_publication_at)
+from .page_cache import cache_public_page as public  # anonymous readers' pages are shared
 
 app_name = "articles"
 

@@ -144,6 +144,10 @@ else:
 # The full-page cache for anonymous readers (articles/page_cache.py): seconds a page is kept at
 # most (0 turns it off). Pages are also invalidated as soon as what they show changes.
 PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "300"))
+# Parts of pages rendered once per change of content and shared through the cache, whether or not
+# the whole page is: an article's body, its related articles, the approved comment threads, the
+# navigation. Seconds kept at most; 0 renders them for every page.
+FRAGMENT_CACHE_SECONDS = int(os.environ.get("DJANGO_FRAGMENT_CACHE_SECONDS", "3600"))
 # A request carrying one of these cookies gets its own page, never a shared one: the session
 # (signed-in staff, a reader with a held comment), saved comment details, pending messages.
 PAGE_CACHE_PERSONAL_COOKIES = ("sessionid", "comment_author", "messages")

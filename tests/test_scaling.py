@@ -107,8 +107,8 @@ def _post_login(base: str, password: str) -> int:
     not _redis_available() and not os.environ.get("CI"), reason="needs Redis on 127.0.0.1:6379"
 )
 def test_two_app_servers_share_one_redis(tmp_path):
-    """Failed sign-ins counted by one server lock the address out on the other: the cache that
-    holds them is the shared Redis, not each process's memory."""
+    """Failed sign-ins counted by one server lock the address out on the other, and a page cached
+    by one is served by the other: the cache is the shared Redis, not each process's memory."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE"))}
     env.update(
         DJANGO_SECRET_KEY="two-servers-test-secret-key-0123456789",
@@ -148,6 +148,12 @@ def test_two_app_servers_share_one_redis(tmp_path):
         assert _post_login(first, "wrong") == 200
         assert _post_login(first, "wrong") == 200
         assert _post_login(second, "right-pass") == 429
+        # A page one server rendered for anonymous readers, the other serves from the cache (the
+        # load balancer passes on the site's one host name).
+        for server, expected in ((first, "miss"), (second, "hit")):
+            request = urllib.request.Request(server + "/articles/", headers={"Host": "127.0.0.1"})
+            with urllib.request.urlopen(request, timeout=10) as response:
+                assert response.headers["X-Page-Cache"] == expected
     finally:
         for server in servers:
             server.terminate()

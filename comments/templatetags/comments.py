@@ -53,7 +53,7 @@ class PublicDiscussion:
 def _public_discussion(request, article: Article, is_open: bool) -> PublicDiscussion:
     """Rendered once per content generation and shared through the cache: rendering 200
     comments takes a quarter of a second, reading them back a fraction of a millisecond."""
-    seconds = settings.COMMENTS_THREAD_CACHE_SECONDS
+    seconds = settings.FRAGMENT_CACHE_SECONDS
     generation = content_generation(request) if seconds else 0
     key = f"comments:threads:{generation}:{article.pk}:{int(is_open)}"
     if generation:

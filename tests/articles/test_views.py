@@ -173,7 +173,7 @@ def query_count(client, url) -> int:
     """Queries to render the page, with the full-page and comment caches off (a cached page costs
     none: tests/articles/test_page_cache.py)."""
     with (
-        override_settings(PAGE_CACHE_SECONDS=0, COMMENTS_THREAD_CACHE_SECONDS=0),
+        override_settings(PAGE_CACHE_SECONDS=0, FRAGMENT_CACHE_SECONDS=0),
         CaptureQueriesContext(connection) as queries,
     ):
         assert client.get(url).status_code == 200

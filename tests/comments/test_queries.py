@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 def _render_every_time(settings):
     """These tests count what rendering costs: the full-page and thread caches are off."""
     settings.PAGE_CACHE_SECONDS = 0
-    settings.COMMENTS_THREAD_CACHE_SECONDS = 0
+    settings.FRAGMENT_CACHE_SECONDS = 0
 
 
 def add_threads(article, count: int) -> None:
