@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .images import CheckedImageField, build_renditions, delete_renditions
@@ -203,6 +204,15 @@ class Article(models.Model):
 
     def get_preview_url(self) -> str:
         return reverse("articles:preview", kwargs={"pk": self.pk})
+
+    @cached_property
+    def tag_list(self) -> list["Tag"]:
+        """The tags, read once per instance (from a prefetch if there was one)."""
+        return list(self.tags.all())
+
+    @cached_property
+    def faq_list(self) -> list["FAQItem"]:
+        return list(self.faqs.all())
 
     @property
     def is_live(self) -> bool:

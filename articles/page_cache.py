@@ -30,6 +30,9 @@ from .selectors import next_publication_at
 
 logger = logging.getLogger(__name__)
 
+# Fragments, article rows and threads keyed on the generation, under the alias the {% cache %}
+# tag uses: careers_site.cache.GenerationalCache keeps a copy of each in the process.
+FRAGMENT_CACHE = "template_fragments"
 GENERATION_KEY = "page-cache:generation"
 NEXT_CHANGE_KEY = "page-cache:next-change"  # when the next scheduled article goes live
 NOTHING_SCHEDULED = 0
@@ -63,14 +66,20 @@ def content_generation(request: HttpRequest | None = None) -> int:
                 _bump()
             generation = cache.get(GENERATION_KEY)
         if generation is None:
-            cache.add(GENERATION_KEY, 1, timeout=None)
-            generation = cache.get(GENERATION_KEY, 1)
+            cache.add(GENERATION_KEY, _first_generation(), timeout=None)
+            generation = cache.get(GENERATION_KEY, 0)
     except Exception:  # the cache is down: pages are rendered, not shared
         logger.warning("Page cache unavailable: cannot read the content generation", exc_info=True)
         generation = 0
     if request is not None:
         request._page_cache_generation = generation
     return generation
+
+
+def _first_generation() -> int:
+    """A new counter starts from the clock, not from 1: a cache server that restarts empty must
+    not hand out generations whose fragments processes still hold."""
+    return int(time.time() * 1000)
 
 
 def _remember_next_change() -> None:
@@ -84,10 +93,10 @@ def _remember_next_change() -> None:
 
 def _bump() -> None:
     try:
-        cache.add(GENERATION_KEY, 1, timeout=None)
+        cache.add(GENERATION_KEY, _first_generation(), timeout=None)
         cache.incr(GENERATION_KEY)
     except ValueError:  # evicted between add and incr
-        cache.set(GENERATION_KEY, 2, timeout=None)
+        cache.set(GENERATION_KEY, _first_generation(), timeout=None)
     except Exception:
         logger.error("Page cache unavailable: could not invalidate cached pages", exc_info=True)
         return

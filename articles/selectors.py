@@ -6,7 +6,7 @@ from .models import Article, Category
 
 def related_articles(article: Article, *, limit: int = 3) -> QuerySet[Article]:
     """Published articles sharing the most tags with `article`, then its category, newest first."""
-    tag_ids = [tag.pk for tag in article.tags.all()]
+    tag_ids = [tag.pk for tag in article.tag_list]
     return (
         Article.objects.published()
         .for_cards()

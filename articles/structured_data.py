@@ -65,7 +65,7 @@ def article_json_ld(article: Article) -> list[dict]:
         "url": url,
         "wordCount": article.word_count,
         "articleSection": article.category.name,
-        "keywords": [tag.name for tag in article.tags.all()],
+        "keywords": [tag.name for tag in article.tag_list],
         "inLanguage": "en",
     }
     image = featured_image(article)
@@ -88,7 +88,7 @@ def article_json_ld(article: Article) -> list[dict]:
         },
         posting,
     ]
-    faqs = list(article.faqs.all())
+    faqs = article.faq_list
     if faqs:
         items.append(
             {

@@ -1,13 +1,18 @@
+from functools import partial
+
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.cache import caches
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import DetailView, ListView, TemplateView
 
 from .models import Article, Author, Category, Tag
+from .page_cache import FRAGMENT_CACHE, content_generation
 from .search import clean_query, search_articles
 from .selectors import categories_with_counts, related_articles
 from .services import article_view_record
@@ -107,14 +112,35 @@ class ArticleDetailView(DetailView):
         return Article.objects.published()
 
     def get_queryset(self) -> QuerySet[Article]:
-        return self.get_visible_articles().for_cards().prefetch_related("tags", "faqs")
+        return self.get_visible_articles().for_cards()
+
+    def get_object(self, queryset=None) -> Article:
+        """The live article, shared through the cache per content generation: a page rendered
+        from cached fragments then needs no query at all."""
+        if self.is_preview or queryset is not None or not settings.FRAGMENT_CACHE_SECONDS:
+            return super().get_object(queryset)
+        slug = self.kwargs["slug"]
+        if len(slug) > Article._meta.get_field("slug").max_length:
+            return super().get_object(queryset)  # no such article: a 404, nothing to keep
+        generation = content_generation(self.request)
+        key = f"article:{generation}:{slug}"
+        fragments = caches[FRAGMENT_CACHE]
+        article = fragments.get(key) if generation else None
+        if article is None:
+            article = super().get_object(queryset)
+            if generation:
+                fragments.set(key, article, timeout=settings.FRAGMENT_CACHE_SECONDS)
+        return article
 
     def get_context_data(self, **kwargs) -> dict:
+        """Related articles, tags, FAQ and JSON-LD are read only when the template renders them:
+        not at all when their fragments come from the cache."""
         context = super().get_context_data(**kwargs)
-        context["related_articles"] = related_articles(self.object)
+        article = self.object
+        context["related_articles"] = SimpleLazyObject(lambda: list(related_articles(article)))
         context["is_preview"] = self.is_preview
-        context["absolute_url"] = settings.SITE_URL + self.object.get_absolute_url()
-        context["structured_data"] = article_json_ld(self.object)
+        context["absolute_url"] = settings.SITE_URL + article.get_absolute_url()
+        context["structured_data"] = partial(article_json_ld, article)  # called by the template
         return context
 
 

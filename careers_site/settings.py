@@ -140,6 +140,13 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Fragments of pages, article rows and comment threads, all under keys that carry the content
+# generation (articles/page_cache.py): read from the shared cache once, then from this process.
+CACHES["template_fragments"] = {
+    "BACKEND": "careers_site.cache.GenerationalCache",
+    "TIMEOUT": 300,
+    "OPTIONS": {"SHARED": "default", "MAX_ENTRIES": 200},
+}
 
 # The full-page cache for anonymous readers (articles/page_cache.py): seconds a page is kept at
 # most (0 turns it off). Pages are also invalidated as soon as what they show changes.

@@ -1,5 +1,5 @@
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 
 @pytest.fixture(autouse=True)
@@ -14,6 +14,7 @@ def _test_settings(settings, tmp_path):
     settings.SITE_URL = "https://careers.example"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     cache.clear()  # cached pages and counters from an earlier test are gone
+    caches["template_fragments"].clear()  # and this process's copies of fragments
 
 
 @pytest.fixture

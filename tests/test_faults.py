@@ -44,7 +44,8 @@ def dead_redis_cache_settings(location: str) -> dict:
             "BACKEND": "careers_site.cache.ResilientRedisCache",
             "LOCATION": location,
             "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
-        }
+        },
+        "template_fragments": {"BACKEND": "careers_site.cache.GenerationalCache"},
     }
 
 

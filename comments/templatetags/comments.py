@@ -6,14 +6,14 @@ from dataclasses import dataclass
 
 from django import template
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html, linebreaks, urlize
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Article
-from articles.page_cache import content_generation, is_public_request
+from articles.page_cache import FRAGMENT_CACHE, content_generation, is_public_request
 
 from ..models import comments_open
 from ..readers import blank_comment_form, submitted_comment_ids
@@ -44,7 +44,8 @@ def _is_public(context) -> bool:
 
 @dataclass
 class PublicDiscussion:
-    """The approved threads as HTML, the same for every reader who has no comment on hold."""
+    """The whole discussion section as HTML (count, approved threads, a link to the form), the
+    same for every reader who has no comment on hold."""
 
     html: str
     approved_count: int
@@ -55,10 +56,10 @@ def _public_discussion(request, article: Article, is_open: bool) -> PublicDiscus
     comments takes a quarter of a second, reading them back a fraction of a millisecond."""
     seconds = settings.FRAGMENT_CACHE_SECONDS
     generation = content_generation(request) if seconds else 0
-    key = f"comments:threads:{generation}:{article.pk}:{int(is_open)}"
+    key = f"comments:section:{generation}:{article.pk}:{int(is_open)}"
     if generation:
         try:
-            cached = cache.get(key)
+            cached = caches[FRAGMENT_CACHE].get(key)
         except Exception:
             logger.warning("Cache unavailable: rendering the comments afresh", exc_info=True)
             cached = None
@@ -66,7 +67,7 @@ def _public_discussion(request, article: Article, is_open: bool) -> PublicDiscus
         if cached is not None:
             return PublicDiscussion(mark_safe(cached[0]), cached[1])  # noqa: S308 - stored by us
     discussion = article_discussion(article)
-    html = render_to_string(
+    threads = render_to_string(
         "comments/comment_list.html",
         {
             "article": article,
@@ -75,12 +76,29 @@ def _public_discussion(request, article: Article, is_open: bool) -> PublicDiscus
             "reply_url": reverse("comments:create", args=[article.slug]),
         },
     )
+    # No form, so no token: rendered without the request and its context processors.
+    html = render_to_string(
+        "comments/comment_section.html",
+        {
+            **_section_context(article, discussion.approved_count, is_open),
+            "threads_html": mark_safe(threads),  # noqa: S308 - rendered by the engine
+        },
+    )
     if generation:
         try:
-            cache.set(key, (html, discussion.approved_count), timeout=seconds)
+            caches[FRAGMENT_CACHE].set(key, (html, discussion.approved_count), timeout=seconds)
         except Exception:
             logger.warning("Cache unavailable: the comments were not stored", exc_info=True)
     return PublicDiscussion(mark_safe(html), discussion.approved_count)  # noqa: S308 - rendered by the engine
+
+
+def _section_context(article: Article, approved_count: int, is_open: bool) -> dict:
+    return {
+        "article": article,
+        "count_label": count_label(approved_count),
+        "comments_open": is_open,
+        "reply_url": reverse("comments:create", args=[article.slug]),
+    }
 
 
 def _is_open(article: Article) -> bool:
@@ -111,16 +129,10 @@ def comment_section(context, article: Article) -> str:
     """Everything under the article: the count, the threads and the "Leave a Reply" form."""
     request = context.get("request")
     discussion = _discussion(context, article)
-    is_open = _is_open(article)
-    section = {
-        "article": article,
-        "count_label": count_label(discussion.approved_count),
-        "comments_open": is_open,
-        "reply_url": reverse("comments:create", args=[article.slug]),
-    }
     if isinstance(discussion, PublicDiscussion):
-        section["threads_html"] = discussion.html
-        return render_to_string("comments/comment_section.html", section, request=request)
+        return discussion.html
+    is_open = _is_open(article)
+    section = _section_context(article, discussion.approved_count, is_open)
 
     user = getattr(request, "user", None)
     form = context.get("comment_form")

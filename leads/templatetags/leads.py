@@ -16,14 +16,14 @@ ASSETS_FLAG = "leads_stylesheet_loaded"
 
 
 def _render(context, template_name: str, extra: dict) -> SafeString:
-    request = context.get("request")
     # The stylesheet is emitted once, by whichever tag comes first on the page.
     load_css = not context.render_context.get(ASSETS_FLAG)
     context.render_context[ASSETS_FLAG] = True
+    # No request: these templates need no context processors, and running them all again for
+    # each button costs more than the button itself.
     html = render_to_string(
         template_name,
         {"load_css": load_css, "on_form_page": bool(context.get("leads_page")), **extra},
-        request=request,
     )
     return mark_safe(html)  # noqa: S308 - rendered by the template engine, which escapes
 

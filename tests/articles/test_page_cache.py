@@ -155,7 +155,8 @@ def test_pages_are_still_served_when_the_cache_server_is_down(settings, article,
             "BACKEND": "careers_site.cache.ResilientRedisCache",
             "LOCATION": "redis://127.0.0.1:9/0",
             "OPTIONS": {"socket_connect_timeout": 0.2},
-        }
+        },
+        "template_fragments": {"BACKEND": "careers_site.cache.GenerationalCache"},
     }
     response = Client().get(article.get_absolute_url())
 

@@ -1,0 +1,73 @@
+"""Shared fragments (careers_site.cache.GenerationalCache, articles.page_cache): an article page
+without the full-page cache is put together from fragments and needs no query once they exist."""
+
+import time
+
+import pytest
+from django.core.cache import cache, caches
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from articles.page_cache import GENERATION_KEY, content_generation, pages_changed
+from tests.articles.factories import ArticleFactory, FAQItemFactory, TagFactory
+from tests.comments.factories import CommentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_value_is_read_from_the_shared_cache_once_then_from_the_process():
+    fragments = caches["template_fragments"]
+    fragments.set("fragment:1:x", "<p>shared</p>", timeout=60)
+    assert cache.get("fragment:1:x") == "<p>shared</p>"  # written through to the shared cache
+
+    cache.delete("fragment:1:x")
+    assert fragments.get("fragment:1:x") == "<p>shared</p>"  # this process's copy
+
+    fragments.clear()  # forgets the copies only
+    assert fragments.get("fragment:1:x") is None
+    cache.set("fragment:1:y", "<p>from another process</p>")
+    assert fragments.get("fragment:1:y") == "<p>from another process</p>"
+    cache.delete("fragment:1:y")
+    assert fragments.get("fragment:1:y") == "<p>from another process</p>"
+
+
+def test_a_new_generation_counter_starts_from_the_clock():
+    """After the cache server restarts empty, no process may reuse its copies of old fragments."""
+    cache.delete(GENERATION_KEY)
+    before = int(time.time() * 1000)
+    generation = content_generation()
+    assert generation >= before
+    pages_changed()
+    assert content_generation() > generation
+
+
+def test_an_article_page_from_fragments_needs_no_query(client, settings):
+    settings.PAGE_CACHE_SECONDS = 0  # "cold": no full-page cache
+    article = ArticleFactory(tags=[TagFactory(name="Careers")], with_image=True)
+    FAQItemFactory(article=article, question="Do I need a PhD?")
+    ArticleFactory(category=article.category, title="A related guide")
+    CommentFactory.create_batch(3, article=article)
+    first = client.get(article.get_absolute_url())
+
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(article.get_absolute_url())
+
+    assert [q["sql"] for q in queries.captured_queries] == []
+    assert second["X-Page-Cache"] == "bypass"
+    assert second.content == first.content
+    html = second.content.decode()
+    for text in ("Do I need a PhD?", "A related guide", "Careers", '"@type": "FAQPage"'):
+        assert text in html
+    assert html.count('class="comment depth-') == 3
+
+
+def test_fragments_follow_an_edit(client, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    article = ArticleFactory(body="## Before\n\nOld words.")
+    client.get(article.get_absolute_url())
+
+    article.body = "## After\n\nNew words."
+    article.save()
+
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "New words." in html and "Old words." not in html
