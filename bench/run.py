@@ -26,6 +26,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from bench.client import Browser
 
@@ -210,12 +211,15 @@ def wait_for(url: str, timeout: float = 60) -> None:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], args: argparse.Namespace) -> Iterator[subprocess.Popen]:
+def gunicorn(
+    env: dict[str, str], args: argparse.Namespace, log: IO | None = None
+) -> Iterator[subprocess.Popen]:
+    """gunicorn as `make serve` runs it (gunicorn.conf.py), on args.port with args.workers."""
     binary = str(Path(sys.executable).with_name("gunicorn"))
     server = subprocess.Popen(
         [binary, "-c", "gunicorn.conf.py", "--workers", str(args.workers),
          "--bind", f"127.0.0.1:{args.port}"],
-        cwd=ROOT, env=env,
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT if log else None,
     )  # fmt: skip
     try:
         wait_for(f"http://127.0.0.1:{args.port}/healthz")
@@ -316,10 +320,9 @@ def post_targets(base: str, article_path: str, run_id: str) -> list[PostTarget]:
 def stored_and_removed(run_id: str) -> dict[str, int]:
     """How many of this run's submissions the database holds; then remove them, so the data set
     stays the same from one run to the next."""
-    from django_tasks_db.models import DBTaskResult
-
+    from bench.seed import remove_submissions
     from comments.models import Comment
-    from leads.models import Lead, Submission
+    from leads.models import Submission
 
     marker = f"bench-{run_id}-"
     submissions = list(
@@ -334,12 +337,7 @@ def stored_and_removed(run_id: str) -> dict[str, int]:
         .exclude(email=counted_here)
         .count(),
     }
-    Comment.objects.filter(author_email__startswith=marker).delete()
-    Lead.objects.filter(email__startswith=marker).delete()
-    # Their e-mails were queued for the task worker, which does not run during the benchmark.
-    DBTaskResult.objects.filter(
-        task_path__startswith="leads.", args_kwargs__kwargs__submission_id__in=submissions
-    ).delete()
+    remove_submissions(marker)
     return stored
 
 

@@ -209,3 +209,23 @@ def seed_leads(article_ids: list[int], *, total: int) -> int:
         batch_size=2000,
     )
     return total
+
+
+def remove_submissions(email_prefix: str) -> None:
+    """Delete the comments and information requests a benchmark or load test sent (their e-mail
+    addresses start with `email_prefix`), with the e-mails queued for them, so that the data set
+    stays the same from one run to the next."""
+    from django_tasks_db.models import DBTaskResult
+
+    from comments.models import Comment
+    from leads.models import Lead, Submission
+
+    submissions = list(
+        Submission.objects.filter(email__startswith=email_prefix).values_list("pk", flat=True)
+    )
+    with transaction.atomic():
+        Comment.objects.filter(author_email__startswith=email_prefix).delete()
+        Lead.objects.filter(email__startswith=email_prefix).delete()
+        DBTaskResult.objects.filter(
+            task_path__startswith="leads.", args_kwargs__kwargs__submission_id__in=submissions
+        ).delete()
