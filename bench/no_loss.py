@@ -39,16 +39,28 @@ class Sent:
     error: str = ""
 
 
-class Client(threading.Thread):
-    """One reader posting comments and information requests until the deadline."""
+class Window:
+    """The posting time: it opens when every client has its forms and has waited out the time
+    trap, and closes `duration` seconds later."""
 
-    def __init__(self, number: int, base_url: str, article_path: str, run_id: str, deadline: float):
+    def __init__(self, clients: int, duration: float):
+        self.deadline = 0.0
+        self.ready = threading.Barrier(clients, action=lambda: self.open(duration))
+
+    def open(self, duration: float) -> None:
+        self.deadline = time.monotonic() + duration
+
+
+class Client(threading.Thread):
+    """One reader posting comments and information requests while the window is open."""
+
+    def __init__(self, number: int, base_url: str, article_path: str, run_id: str, window: Window):
         super().__init__(name=f"client-{number}", daemon=True)
         self.number = number
         self.base_url = base_url
         self.article_path = article_path
         self.run_id = run_id
-        self.deadline = deadline
+        self.window = window
         self.sent: list[Sent] = []
         self.failure = ""
 
@@ -59,11 +71,13 @@ class Client(threading.Thread):
             lead_form = browser.lead_form()
         except Exception as error:  # reported: a client that cannot start is a failure too
             self.failure = f"could not fetch the forms: {error!r}"
+            self.window.ready.wait()
             return
         time.sleep(TIME_TRAP_SECONDS)
+        self.window.ready.wait()  # all clients start posting together
         comment_path = f"{self.article_path.rstrip('/')}/comments/"
         n = 0
-        while time.monotonic() < self.deadline:
+        while time.monotonic() < self.window.deadline:
             n += 1
             email = self.email("c", n)
             self.send(
@@ -82,7 +96,7 @@ class Client(threading.Thread):
                     "author_url": "",
                 },
             )
-            if time.monotonic() >= self.deadline:
+            if time.monotonic() >= self.window.deadline:
                 break
             email = self.email("l", n)
             self.send(
@@ -272,9 +286,9 @@ def main() -> int:
         flush=True,
     )
     with gunicorn(env, args, log=log):
-        deadline = time.monotonic() + TIME_TRAP_SECONDS + args.duration
+        window = Window(args.clients, args.duration)
         clients = [
-            Client(n, base, articles[n % len(articles)], run_id, deadline)
+            Client(n, base, articles[n % len(articles)], run_id, window)
             for n in range(args.clients)
         ]
         for client in clients:
