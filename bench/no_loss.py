@@ -202,12 +202,21 @@ def prepare(env: dict[str, str]) -> list[str]:
 
 
 @dataclass
+class Stored:
+    """What the database holds for one kind of submission of the run."""
+
+    copies: Counter  # e-mail address: rows holding it
+    spam: int = 0  # comments the moderation rules took for spam
+    without_consent: int = 0  # information requests without their consent record
+
+
+@dataclass
 class Check:
     """What the database holds for the run, against what the site answered."""
 
     sent: int = 0
     accepted: int = 0
-    refused: Counter = field(default_factory=Counter)
+    refused: Counter = field(default_factory=Counter)  # 4xx (and 200 with errors) by status
     no_answer: int = 0
     server_errors: int = 0
     stored: int = 0
@@ -215,29 +224,27 @@ class Check:
     duplicates: int = 0
     stored_though_refused: int = 0
     stored_unknown: int = 0
-    spam: int = 0
-    without_consent: int = 0
     p50_ms: float = 0.0
     p99_ms: float = 0.0
 
 
-def check(kind: str, sent: list[Sent], stored: Counter) -> Check:
-    result = Check(sent=len(sent), stored=sum(stored.values()))
+def check(sent: list[Sent], stored: Stored) -> Check:
+    result = Check(sent=len(sent), stored=sum(stored.copies.values()))
     for submission in sent:
-        copies = stored[submission.email]
-        if submission.status is None:
-            result.no_answer += 1
-        elif submission.status >= 500:
-            result.server_errors += 1
+        copies = stored.copies[submission.email]
         if submission.accepted:
             result.accepted += 1
             result.missing += copies == 0
             result.duplicates += copies > 1
+            continue
+        if submission.status is None:
+            result.no_answer += 1
+        elif submission.status >= 500:
+            result.server_errors += 1
         else:
-            if submission.status is not None:
-                result.refused[submission.status] += 1
-            result.stored_though_refused += copies > 0
-    result.stored_unknown = len(set(stored) - {s.email for s in sent})
+            result.refused[submission.status] += 1
+        result.stored_though_refused += copies > 0
+    result.stored_unknown = len(set(stored.copies) - {s.email for s in sent})
     times = sorted(s.seconds * 1000 for s in sent if s.status is not None)
     if len(times) >= 2:
         percentiles = statistics.quantiles(times, n=100, method="inclusive")
@@ -245,28 +252,25 @@ def check(kind: str, sent: list[Sent], stored: Counter) -> Check:
     return result
 
 
-def stored_rows(run_id: str) -> dict[str, tuple[Counter, int, int]]:
-    """Per kind: how many rows hold each e-mail, how many comments were marked spam, and how
-    many requests have no consent record."""
+def stored_rows(run_id: str) -> dict[str, Stored]:
+    """The run's rows: comments, information requests, and the leads (one per person)."""
     from comments.models import Comment
     from leads.models import Lead, Submission
 
     prefix = marker_prefix(run_id)
     comments = Comment.objects.filter(author_email__startswith=prefix)
     submissions = Submission.objects.filter(email__startswith=prefix)
-    leads = Counter(Lead.objects.filter(email__startswith=prefix).values_list("email", flat=True))
+    leads = Lead.objects.filter(email__startswith=prefix)
     return {
-        "comment": (
+        "comment": Stored(
             Counter(comments.values_list("author_email", flat=True)),
-            comments.filter(status=Comment.Status.SPAM).count(),
-            0,
+            spam=comments.filter(status=Comment.Status.SPAM).count(),
         ),
-        "lead": (
+        "lead": Stored(
             Counter(submissions.values_list("email", flat=True)),
-            0,
-            submissions.filter(consent__isnull=True).count(),
+            without_consent=submissions.filter(consent__isnull=True).count(),
         ),
-        "lead row": (leads, 0, 0),
+        "person": Stored(Counter(leads.values_list("email", flat=True))),
     }
 
 
@@ -300,38 +304,37 @@ def main() -> int:
     failures = [f"client {c.number}: {c.failure}" for c in clients if c.failure]
 
     print()
-    header = (
+    print(
         f"{'':>8} {'sent':>6} {'accepted':>8} {'refused':>7} {'no answer':>9} {'5xx':>4} "
-        f"{'stored':>6} {'missing':>7} {'duplicates':>10} {'p50 ms':>7} {'p99 ms':>7}"
+        f"{'stored':>6} {'missing':>7} {'duplicates':>10} {'p50 ms':>7} {'p99 ms':>7}  "
+        "refused by status"
     )
-    print(header)
     for kind in ("comment", "lead"):
-        stored, spam, without_consent = rows[kind]
-        result = check(kind, [s for s in sent if s.kind == kind], stored)
-        result.spam, result.without_consent = spam, without_consent
+        stored = rows[kind]
+        result = check([s for s in sent if s.kind == kind], stored)
+        by_status = " ".join(f"{status}={n}" for status, n in sorted(result.refused.items()))
         print(
             f"{kind + 's':>8} {result.sent:>6} {result.accepted:>8} "
             f"{sum(result.refused.values()):>7} {result.no_answer:>9} {result.server_errors:>4} "
             f"{result.stored:>6} {result.missing:>7} {result.duplicates:>10} "
-            f"{result.p50_ms:>7.1f} {result.p99_ms:>7.1f}"
+            f"{result.p50_ms:>7.1f} {result.p99_ms:>7.1f}  {by_status or '-'}"
         )
         problems = {
-            "refused (by status)": dict(result.refused),
+            "refused": sum(result.refused.values()),
             "without an answer": result.no_answer,
             "answered 5xx": result.server_errors,
             "accepted but missing": result.missing,
             "stored more than once": result.duplicates,
             "refused or unanswered but stored": result.stored_though_refused,
             "stored but never sent": result.stored_unknown,
-            "honest comments marked spam": result.spam,
-            "requests without their consent record": result.without_consent,
+            "honest comments marked spam": stored.spam,
+            "requests without their consent record": stored.without_consent,
         }
         failures += [f"{kind}s {what}: {n}" for what, n in problems.items() if n]
         if result.accepted == 0:
             failures.append(f"no {kind} was accepted")
-    lead_rows = rows["lead row"][0]
-    if duplicated := sum(1 for n in lead_rows.values() if n > 1):
-        failures.append(f"people with more than one lead row: {duplicated}")
+    if duplicated := sum(1 for n in rows["person"].copies.values() if n > 1):
+        failures.append(f"people with more than one lead: {duplicated}")
 
     log.seek(0)
     server_log = log.read()

@@ -69,7 +69,6 @@ class PostTarget:
     path: str
     cookie: str
     body: str
-    marker: str
     accepted_status: int = SUCCESS_STATUS
     fetched_at: float = 0.0
 
@@ -311,14 +310,12 @@ def post_targets(base: str, article_path: str, run_id: str) -> list[PostTarget]:
         "message": "Could a coach tell me more about the program and its start dates?",
     }
     fetched_at = time.monotonic()
-    marker = f"bench-{run_id}-"
     return [
         PostTarget(
             "comment POST",
             f"{article_path.rstrip('/')}/comments/",
             reader.cookie_header,
             urllib.parse.urlencode(comment_fields),
-            marker,
             fetched_at=fetched_at,
         ),
         PostTarget(
@@ -326,7 +323,6 @@ def post_targets(base: str, article_path: str, run_id: str) -> list[PostTarget]:
             "/get-info/",
             reader.cookie_header,
             urllib.parse.urlencode(lead_fields),
-            marker,
             fetched_at=fetched_at,
         ),
     ]
@@ -478,11 +474,14 @@ def report(results: list[Result], rss: dict[str, list[float]], args, env) -> str
         + ", as all the load comes from one address. The comments go to another article than "
         "the measured one; the benchmark deletes its submissions afterwards."
     )
+    max_requests = env.get("GUNICORN_MAX_REQUESTS", "2000")
     for server, sizes in rss.items():
         if sizes:
             lines.append(
                 f"- Worker memory after the {server} run (RSS): max {max(sizes):.0f} MB, "
-                f"mean {sum(sizes) / len(sizes):.0f} MB over {len(sizes)} workers."
+                f"mean {sum(sizes) / len(sizes):.0f} MB over {len(sizes)} workers (each "
+                f"recycled after about {max_requests} requests, as in production: "
+                "`GUNICORN_MAX_REQUESTS`)."
             )
     worst_post = max((result.p99_ms for result in posts), default=None)
     worst_rss = max((size for sizes in rss.values() for size in sizes), default=None)

@@ -1,13 +1,16 @@
 """The benchmark's and the load test's browser (bench/client.py): it must read the site's forms
 as they are rendered and post them back as successful submissions, or `make bench` and
-`make loadtest` would measure refusals."""
+`make loadtest` would measure refusals. And the load test's check must tell every kind of
+failure apart."""
 
 import time
 import types
+from collections import Counter
 
 import pytest
 
 from bench.client import Browser, parse_form
+from bench.no_loss import Sent, Stored, check
 from comments.models import Comment
 from leads.models import Submission
 from tests.articles.factories import ArticleFactory
@@ -92,3 +95,24 @@ def test_browser_posts_the_forms_back_as_successful_submissions(live_server, aft
     assert Comment.objects.get(author_email="ada@example.com").status == Comment.Status.PENDING
     assert lead_answer.status == 200 and lead_answer.json()["ok"] is True
     assert Submission.objects.filter(email="ada@example.com").count() == 1
+
+
+def test_load_test_check_tells_lost_duplicated_refused_and_failed_submissions_apart():
+    sent = [
+        Sent("lead", "kept@example.com", 200, True, 0.1),
+        Sent("lead", "lost@example.com", 200, True, 0.1),
+        Sent("lead", "twice@example.com", 200, True, 0.1),
+        Sent("lead", "limited@example.com", 429, False, 0.1),
+        Sent("lead", "broken@example.com", 500, False, 0.1),
+        Sent("lead", "dropped@example.com", None, False, 30, "timed out"),
+    ]
+    stored = Stored(
+        Counter({"kept@example.com": 1, "twice@example.com": 2, "dropped@example.com": 1})
+    )
+
+    result = check(sent, stored)
+
+    assert (result.sent, result.accepted, result.stored) == (6, 3, 4)
+    assert (result.missing, result.duplicates) == (1, 1)
+    assert result.refused == {429: 1}
+    assert (result.server_errors, result.no_answer, result.stored_though_refused) == (1, 1, 1)
