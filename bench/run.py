@@ -416,7 +416,13 @@ def worker_rss_mb(master_pid: int) -> list[float]:
     return sizes
 
 
-def report(results: list[Result], rss: dict[str, list[float]], args, env) -> str:
+def report(
+    results: list[Result],
+    rss: dict[str, list[float]],
+    args: argparse.Namespace,
+    env: dict[str, str],
+    load: tuple[float, float],
+) -> str:
     lines = [
         "# Benchmarks",
         "",
@@ -426,7 +432,9 @@ def report(results: list[Result], rss: dict[str, list[float]], args, env) -> str
         f" on {platform.node()}: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
         f"gunicorn with {args.workers} workers, database `{env['DATABASE_URL'].split('://')[0]}`,"
         f" cache Redis, wrk {args.threads} threads / {args.connections} connections over "
-        f"loopback (timeout {args.timeout}s), {args.duration}s per target.",
+        f"loopback (timeout {args.timeout}s), {args.duration}s per target. Load average "
+        f"(1 min) {load[0]:.1f} before the measurements and {load[1]:.1f} after (well above 0 "
+        "before, other work was sharing the CPUs).",
         "",
         "Each GET target is measured against two freshly started servers: **cold** with the "
         f"full-page cache off (`{PAGE_CACHE}=0`) and **warm** with it on and each URL requested "
@@ -508,6 +516,7 @@ def main() -> None:
     run_id = f"r{int(time.time())}"
 
     results, rss = [], {}
+    load_before = os.getloadavg()[0]
     try:
         for server in ("cold", "warm"):
             server_results, rss[server] = measure_server(
@@ -522,7 +531,7 @@ def main() -> None:
             print(f"{result.name}: {result.stored} stored in the database")
             if lost(result):
                 print(f"{result.name}: fewer rows than successful answers: submissions lost")
-    text = report(results, rss, args, env)
+    text = report(results, rss, args, env, (load_before, os.getloadavg()[0]))
     Path(args.output).write_text(text)
     print()
     print(text)
