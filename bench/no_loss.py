@@ -19,6 +19,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from bench.client import Browser
 from bench.run import RATE_LIMITS, ROOT, TIME_TRAP_SECONDS, ensure_database, gunicorn, manage
@@ -278,7 +279,8 @@ def main() -> int:
     args = parse_args()
     env = loadtest_environment(args)
     articles = prepare(env)
-    run_id = f"{int(time.time())}"
+    started = time.time()
+    run_id = f"{int(started)}"
     base = f"http://127.0.0.1:{args.port}"
     log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (kept open for gunicorn, read after)
         "w+", prefix="careers-loadtest-", suffix=".log", delete=False
@@ -346,7 +348,7 @@ def main() -> int:
     if not args.keep:
         from bench.seed import remove_submissions
 
-        remove_submissions(marker_prefix(run_id))
+        remove_submissions(marker_prefix(run_id), since=datetime.fromtimestamp(started, tz=UTC))
     print()
     if failures:
         print("FAILED: " + "; ".join(failures))

@@ -25,6 +25,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
@@ -328,7 +329,7 @@ def post_targets(base: str, article_path: str, run_id: str) -> list[PostTarget]:
     ]
 
 
-def stored_and_removed(run_id: str) -> dict[str, int]:
+def stored_and_removed(run_id: str, started: float) -> dict[str, int]:
     """How many of this run's submissions the database holds; then remove them, so the data set
     stays the same from one run to the next."""
     from bench.seed import remove_submissions
@@ -348,7 +349,7 @@ def stored_and_removed(run_id: str) -> dict[str, int]:
         .exclude(email=counted_here)
         .count(),
     }
-    remove_submissions(marker)
+    remove_submissions(marker, since=datetime.fromtimestamp(started, tz=UTC))
     return stored
 
 
@@ -513,7 +514,8 @@ def main() -> None:
     manage(env, "collectstatic", "--noinput", "-v0")
     targets, commented_article = seed_and_pick_targets(env, args)
     queries = count_queries(targets)
-    run_id = f"r{int(time.time())}"
+    started = time.time()
+    run_id = f"r{int(started)}"
 
     results, rss = [], {}
     load_before = os.getloadavg()[0]
@@ -524,7 +526,7 @@ def main() -> None:
             )
             results += server_results
     finally:
-        stored = stored_and_removed(run_id)
+        stored = stored_and_removed(run_id, started)
     for result in results:
         result.stored = stored.get(result.name)
         if result.stored is not None:

@@ -4,7 +4,7 @@ Idempotent by size: it adds only what is missing to reach the requested counts.
 """
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
@@ -211,10 +211,13 @@ def seed_leads(article_ids: list[int], *, total: int) -> int:
     return total
 
 
-def remove_submissions(email_prefix: str) -> None:
+def remove_submissions(email_prefix: str, *, since: datetime) -> None:
     """Delete the comments and information requests a benchmark or load test sent (their e-mail
-    addresses start with `email_prefix`), with the e-mails queued for them, so that the data set
-    stays the same from one run to the next."""
+    addresses start with `email_prefix`), with the e-mails queued for them and the sessions
+    opened since the run began (a comment's writer gets one), so that the data set stays the
+    same from one run to the next. Only for the benchmark's and the load test's own databases."""
+    from django.conf import settings
+    from django.contrib.sessions.models import Session
     from django_tasks_db.models import DBTaskResult
 
     from comments.models import Comment
@@ -229,3 +232,5 @@ def remove_submissions(email_prefix: str) -> None:
         DBTaskResult.objects.filter(
             task_path__startswith="leads.", args_kwargs__kwargs__submission_id__in=submissions
         ).delete()
+        opened_since = since + timedelta(seconds=settings.SESSION_COOKIE_AGE)
+        Session.objects.filter(expire_date__gte=opened_since).delete()
