@@ -8,13 +8,14 @@ PORT ?= 8000
 ADMIN_PASSWORD ?= admin
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: help install run serve bench chaos migrate seed test test-fast test-e2e lint format clean
+.PHONY: help install run serve bench chaos loadtest migrate seed test test-fast test-e2e lint format clean
 
 help:
 	@echo "make run       set everything up (venv, dependencies, migrations, demo content) and serve http://$(HOST):$(PORT)"
 	@echo "make serve     the production shape: DEBUG off, collectstatic, gunicorn and the task worker"
 	@echo "make bench     seed a large data set, serve the production shape, measure it with wrk (docs/benchmarks.md)"
 	@echo "make chaos     serve the production shape on throwaway servers and stop the mail server, Redis and PostgreSQL under it"
+	@echo "make loadtest  16 clients post comments and requests for 60 s: every accepted one stored once, no 5xx"
 	@echo "make test      run the whole test suite (SQLite unless DATABASE_URL says otherwise)"
 	@echo "make test-fast the suite without the browser tests"
 	@echo "make test-e2e  only the browser tests (Playwright + Debian's Chromium)"
@@ -51,6 +52,9 @@ bench: install
 chaos: install
 	@command -v redis-server >/dev/null || { echo "redis-server is needed: apt-get install redis-server"; exit 1; }
 	$(BIN)/python -m chaos.run $(CHAOS_ARGS)
+
+loadtest: install
+	$(BIN)/python -m bench.no_loss $(LOADTEST_ARGS)
 
 test: install
 	$(BIN)/pytest

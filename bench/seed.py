@@ -4,7 +4,7 @@ Idempotent by size: it adds only what is missing to reach the requested counts.
 """
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
@@ -95,7 +95,10 @@ def seed_comments(article_ids: list[int], *, total: int, on_first: int = 200) ->
     """`on_first` approved comments on the first article; the rest spread over the others."""
     from comments.models import Comment
 
-    existing = Comment.objects.filter(article_id__in=article_ids).count()
+    # Only the seeded comments count: the benchmark's POSTs add others (and remove them).
+    existing = Comment.objects.filter(
+        article_id__in=article_ids, author_email__startswith="reader"
+    ).count()
     if existing >= total:
         return existing
     now = timezone.now()
@@ -116,3 +119,118 @@ def seed_comments(article_ids: list[int], *, total: int, on_first: int = 200) ->
         )
     Comment.objects.bulk_create(rows, batch_size=2000)
     return total
+
+
+def seed_programs() -> list:
+    """The active programs the information request form offers."""
+    from leads.models import Program
+
+    return [
+        Program.objects.get_or_create(
+            slug=f"bench-program-{n}",
+            defaults={"name": f"Machine learning program {n}", "position": n},
+        )[0]
+        for n in range(4)
+    ]
+
+
+@transaction.atomic
+def seed_leads(article_ids: list[int], *, total: int) -> int:
+    """`total` people who asked for information, each with one request and its consent record,
+    spread over the articles and the last 180 days. E-mails are marked sent, so that running the
+    task worker against this database sends nothing."""
+    from leads.models import ConsentRecord, ConsentText, Lead, Submission
+
+    programs = seed_programs()
+    existing = Lead.objects.filter(email__startswith="bench-lead-").count()
+    if existing >= total:
+        return existing
+    rng = random.Random(2027)
+    consent = ConsentText.objects.current()
+    now = timezone.now()
+    stages = [""] + [stage for stage, _ in Lead.CareerStage.choices]
+    statuses = [Lead.Status.NEW] * 5 + [Lead.Status.CONTACTED] * 3 + [Lead.Status.QUALIFIED]
+    leads = []
+    for n in range(existing, total):
+        created_at = now - timedelta(minutes=rng.randrange(180 * 24 * 60))
+        status = rng.choice(statuses)
+        leads.append(
+            Lead(
+                first_name="Bench",
+                last_name=f"Reader {n}",
+                email=f"bench-lead-{n}@example.com",
+                program=programs[n % len(programs)],
+                career_stage=rng.choice(stages),
+                country=rng.choice(["GB", "US", "DE", "IN", ""]),
+                status=status,
+                first_contacted_at=(
+                    None if status == Lead.Status.NEW else created_at + timedelta(hours=5)
+                ),
+                created_at=created_at,
+                last_submitted_at=created_at,
+            )
+        )
+    Lead.objects.bulk_create(leads, batch_size=2000)
+    sent, skipped = Submission.Delivery.SENT, Submission.Delivery.SKIPPED
+    submissions = Submission.objects.bulk_create(
+        [
+            Submission(
+                lead=lead,
+                program=lead.program,
+                first_name=lead.first_name,
+                last_name=lead.last_name,
+                email=lead.email,
+                country=lead.country,
+                career_stage=lead.career_stage,
+                message="I would like to know more about the program.",
+                created_at=lead.created_at,
+                page="/get-info/",
+                article_id=article_ids[n % len(article_ids)],
+                confirmation_status=sent,
+                notification_status=skipped,
+                webhook_status=skipped,
+            )
+            for n, lead in enumerate(leads)
+        ],
+        batch_size=2000,
+    )
+    ConsentRecord.objects.bulk_create(
+        [
+            ConsentRecord(
+                lead=submission.lead,
+                submission=submission,
+                kind=ConsentRecord.Kind.GIVEN,
+                consent_text=consent,
+                wording=consent.text if consent else "",
+                recorded_at=submission.created_at,
+            )
+            for submission in submissions
+        ],
+        batch_size=2000,
+    )
+    return total
+
+
+def remove_submissions(email_prefix: str, *, since: datetime) -> None:
+    """Delete the comments and information requests a benchmark or load test sent (their e-mail
+    addresses start with `email_prefix`), with the e-mails queued for them and the sessions
+    opened since the run began (a comment's writer gets one), so that the data set stays the
+    same from one run to the next. Only for the benchmark's and the load test's own databases."""
+    from django.conf import settings
+    from django.contrib.sessions.models import Session
+    from django_tasks_db.models import DBTaskResult
+
+    from comments.models import Comment
+    from leads.models import Lead, Submission
+
+    submissions = list(
+        Submission.objects.filter(email__startswith=email_prefix).values_list("pk", flat=True)
+    )
+    with transaction.atomic():
+        Comment.objects.filter(author_email__startswith=email_prefix).delete()
+        Lead.objects.filter(email__startswith=email_prefix).delete()
+        DBTaskResult.objects.filter(
+            task_path__startswith="leads.", args_kwargs__kwargs__submission_id__in=submissions
+        ).delete()
+        opened_since = since + timedelta(seconds=settings.SESSION_COOKIE_AGE)
+        Session.objects.filter(expire_date__gte=opened_since).delete()
