@@ -3,6 +3,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -85,7 +86,9 @@ class Comment(models.Model):
         get_latest_by = "created_at"
         indexes = [
             models.Index(fields=("article", "status", "created_at"), name="comment_thread_idx"),
-            models.Index(fields=("author_email",), name="comment_email_idx"),
+            # by_email() compares without case (UPPER(author_email) = UPPER(...)): an index on
+            # the same expression, or every known-author check scans all comments.
+            models.Index(Upper("author_email"), name="comment_email_upper_idx"),
         ]
         constraints = [
             models.CheckConstraint(
