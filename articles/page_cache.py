@@ -15,16 +15,19 @@ kept beside the counter. Old entries are never read again and expire on their ow
 `PAGE_CACHE_SECONDS` at most.
 """
 
+import gzip
 import hashlib
 import logging
+import re
 import time
 from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
 
 from .selectors import next_publication_at
 
@@ -39,6 +42,7 @@ NOTHING_SCHEDULED = 0
 STATUS_HEADER = "X-Page-Cache"
 # Query parameters that never change what a page shows: kept out of the cache key.
 TRACKING_PARAMETERS = frozenset({"fbclid", "gclid", "msclkid", "mc_cid", "mc_eid", "ref"})
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")  # as Django's GZipMiddleware reads Accept-Encoding
 STORED_HEADERS = ("Content-Type", "Content-Language", "X-Robots-Tag", "Link")
 
 
@@ -153,10 +157,11 @@ def cache_public_page(view):
         key = _cache_key(request, generation) if generation else None
         cached = _read(key) if key else None
         if cached is not None:
-            content, headers = cached
-            response = HttpResponse(content)
+            compressed, headers = cached
+            response = HttpResponse()
             for name, value in headers:
                 response[name] = value
+            _set_content(request, response, compressed)
             response[STATUS_HEADER] = "hit"
             return response
         response = view(request, *args, **kwargs)
@@ -164,16 +169,32 @@ def cache_public_page(view):
             response.render()
         if key and _is_storable(request, response):
             headers = [(name, response[name]) for name in STORED_HEADERS if name in response]
-            _write(key, (response.content, headers), settings.PAGE_CACHE_SECONDS)
+            # Compressed once here, not for every reader. A shared page holds no secret (no token,
+            # nothing of the reader's), so compression cannot leak one (BREACH).
+            compressed = gzip.compress(response.content, compresslevel=6, mtime=0)
+            _write(key, (compressed, headers), settings.PAGE_CACHE_SECONDS)
+            _set_content(request, response, compressed)
         response[STATUS_HEADER] = "miss"
         return response
 
     return wrapped
 
 
+def _set_content(request: HttpRequest, response: HttpResponse, compressed: bytes) -> None:
+    """The page as stored, gzip-compressed, for a browser that accepts it (all do); unpacked for
+    a client that does not."""
+    patch_vary_headers(response, ("Accept-Encoding",))
+    if ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
+        response.content = compressed
+        response["Content-Encoding"] = "gzip"
+    else:
+        response.content = gzip.decompress(compressed)
+    response["Content-Length"] = str(len(response.content))
+
+
 def _read(key: str):
     try:
-        return cache.get(key)
+        return caches[FRAGMENT_CACHE].get(key)  # keyed on the generation: a copy is kept here
     except Exception:
         logger.warning("Page cache unavailable: serving a freshly rendered page", exc_info=True)
         return None
@@ -181,6 +202,6 @@ def _read(key: str):
 
 def _write(key: str, value, timeout: int) -> None:
     try:
-        cache.set(key, value, timeout=timeout)
+        caches[FRAGMENT_CACHE].set(key, value, timeout=timeout)
     except Exception:
         logger.warning("Page cache unavailable: the page was not stored", exc_info=True)

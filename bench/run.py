@@ -116,11 +116,17 @@ def bench_environment(args: argparse.Namespace) -> dict[str, str]:
     return env
 
 
+UNCACHED_TARGETS = ("baseline", "article, 200 comments")
+
+
 def server_environment(env: dict[str, str], server: str) -> dict[str, str]:
     """Cold: the full-page cache off. Warm: on, for as long as the site's default (or the
     caller's own non-zero DJANGO_PAGE_CACHE_SECONDS) keeps a page."""
     env = dict(env)
-    if server == "cold":
+    if server == "uncached":  # no full-page cache and no shared fragments: every byte rendered
+        env[PAGE_CACHE] = "0"
+        env["DJANGO_FRAGMENT_CACHE_SECONDS"] = "0"
+    elif server == "cold":
         env[PAGE_CACHE] = "0"
     elif env.get(PAGE_CACHE, "").strip() in ("0", ""):
         env.pop(PAGE_CACHE, None)
@@ -260,7 +266,8 @@ def run_wrk(
     if post is not None:
         command += ["-s", str(POST_SCRIPT), url, "--", post.cookie, post.body]
     else:
-        command += [url]
+        # As every browser does: the full-page cache keeps pages compressed for such readers.
+        command += ["-H", "Accept-Encoding: gzip, deflate, br", url]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     p50 = to_ms(re.search(r"\s50%\s+(\S+)", output).group(1))
@@ -384,6 +391,8 @@ def measure_server(
     with gunicorn(server_environment(env, server), args) as process:
         posts = post_targets(base, commented_article, run_id) if server == "warm" else []
         for name, path in targets.items():
+            if server == "uncached" and name not in UNCACHED_TARGETS:
+                continue
             if server == "warm":
                 urllib.request.urlopen(base + path, timeout=30).read()
             result = run_wrk(name, base + path, args)
@@ -439,9 +448,14 @@ def report(
         "",
         "Each GET target is measured against two freshly started servers: **cold** with the "
         f"full-page cache off (`{PAGE_CACHE}=0`) and **warm** with it on and each URL requested "
-        "once before wrk starts. The POSTs run on the warm server. Ratios compare with the "
-        "baseline view (a fixed small response through the whole middleware stack) measured "
-        "against the same server in the same run, so runs on different machines compare.",
+        "once before wrk starts. Cold pages are put together from the fragments that are kept "
+        "per change of content (article body, header, related articles, comment section, "
+        "navigation: `DJANGO_FRAGMENT_CACHE_SECONDS`); the **uncached** row renders the "
+        "article with every cache off. GETs send `Accept-Encoding: gzip, deflate, br` as "
+        "browsers do (cached pages are kept compressed). The POSTs run on the warm server. "
+        "Ratios compare with the baseline view (a fixed small response through the whole "
+        "middleware stack) measured against the same server in the same run, so runs on "
+        "different machines compare.",
         "",
         "| server | target | path | req/s | × baseline | p50 ms | p99 ms | errors | "
         "SQL queries | X-Page-Cache |",
@@ -520,7 +534,7 @@ def main() -> None:
     results, rss = [], {}
     load_before = os.getloadavg()[0]
     try:
-        for server in ("cold", "warm"):
+        for server in ("uncached", "cold", "warm"):
             server_results, rss[server] = measure_server(
                 server, env, args, targets, queries, commented_article, run_id
             )

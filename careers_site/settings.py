@@ -140,12 +140,13 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Fragments of pages, article rows and comment threads, all under keys that carry the content
-# generation (articles/page_cache.py): read from the shared cache once, then from this process.
+# Whole pages, parts of pages, article rows and comment sections, all under keys that carry the
+# content generation (articles/page_cache.py): read from the shared cache once, then from this
+# process's copy.
 CACHES["template_fragments"] = {
     "BACKEND": "careers_site.cache.GenerationalCache",
     "TIMEOUT": 300,
-    "OPTIONS": {"SHARED": "default", "MAX_ENTRIES": 200},
+    "OPTIONS": {"SHARED": "default", "MAX_ENTRIES": 300},
 }
 
 # The full-page cache for anonymous readers (articles/page_cache.py): seconds a page is kept at

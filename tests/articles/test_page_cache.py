@@ -1,6 +1,7 @@
 """The full-page cache (articles/page_cache.py): anonymous readers share pages, which go stale the
 moment what they show changes, and nothing personal is ever stored."""
 
+import gzip
 import time
 
 import pytest
@@ -164,3 +165,15 @@ def test_pages_are_still_served_when_the_cache_server_is_down(settings, article,
     assert article.title in response.content.decode()
     assert response[STATUS_HEADER] == "miss"
     assert "Cache unavailable" in caplog.text
+
+
+def test_a_shared_page_is_sent_compressed_to_browsers_that_accept_it(client, article):
+    plain = client.get("/articles/")
+    packed = client.get("/articles/", headers={"Accept-Encoding": "gzip, deflate, br"})
+
+    assert packed[STATUS_HEADER] == "hit"
+    assert packed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.content) == plain.content
+    assert int(packed["Content-Length"]) == len(packed.content) < len(plain.content)
+    assert "Accept-Encoding" in packed["Vary"]
+    assert "Content-Encoding" not in client.get("/articles/")  # a client without gzip
