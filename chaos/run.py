@@ -33,7 +33,7 @@ import psycopg
 import redis
 
 from .client import Browser, ShownForm, fetch_comment_form, fetch_lead_form
-from .servers import PYTHON, ROOT, PostgreSQL, Process, Redis, SMTPSink, free_port, wait_for_port
+from .servers import PYTHON, ROOT, PostgreSQL, Process, Redis, SMTPSink, free_port
 
 DATABASE = "careers_chaos"
 COACHES = "coaches@chaos.example"
@@ -91,16 +91,19 @@ class Chaos:
         self.args = args
         self.tag = f"chaos{int(time.time())}"
         self.workdir = Path(tempfile.mkdtemp(prefix="careers-chaos-"))
-        self.workdir.chmod(0o755)  # the postgres user reaches its cluster inside
-        self.pg = PostgreSQL(self.workdir, free_port(args.pg_port))
-        self.redis = Redis(self.workdir, free_port(args.redis_port))
-        self.smtp = SMTPSink(self.workdir, free_port(args.smtp_port))
-        self.app_port = free_port(args.app_port, span=21)
+        try:
+            self.workdir.chmod(0o755)  # the postgres user reaches its cluster inside
+            self.pg = PostgreSQL(self.workdir, free_port(args.pg_port))
+            self.redis = Redis(self.workdir, free_port(args.redis_port))
+            self.smtp = SMTPSink(self.workdir, free_port(args.smtp_port))
+            self.app_port = free_port(args.app_port, span=21)
+        except Exception:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            raise
         self.base_url = f"http://127.0.0.1:{self.app_port}"
         self.app_log = self.workdir / "app.log"
         self.app = Process("app", [str(ROOT / "bin" / "serve")], self.app_log, self.env())
         self.data: dict = {}
-        self.submitted_leads = 0
 
     # Setting up and tearing down
 
@@ -155,10 +158,13 @@ class Chaos:
         self.manage("manage.py", "seed_demo")
         self.data = json.loads(self.manage("-m", "chaos.fixtures", str(self.args.n // 2)))
         self.app.start()
-        wait_for_port(self.app_port, 120)
-        healthy = wait_until(lambda: Browser(self.base_url).get("/healthz").status == 200, 30)
-        if not healthy:
-            raise RuntimeError(f"the site did not become healthy; see {self.app_log}")
+        # bin/serve collects static files and migrates before gunicorn listens.
+        healthy = wait_until(
+            lambda: not self.app.running or Browser(self.base_url).get("/healthz").status == 200,
+            120,
+        )
+        if not (healthy and self.app.running):
+            raise RuntimeError("the site did not start or is not healthy (server log below)")
         print(
             f"  PostgreSQL :{self.pg.port}, Redis :{self.redis.port}, SMTP sink :{self.smtp.port}, "
             f"site {self.base_url} (gunicorn + task worker), ready in "
@@ -293,7 +299,6 @@ class Chaos:
                 browser, form, email=email, message=f"{self.tag} a lead {number}"
             )
             accepted_leads += ok
-        self.submitted_leads += accepted_leads
         outcome.figure(f"accepted: {accepted_comments}/{n} comments, {accepted_leads}/{n} requests")
         outcome.check(accepted_comments == n, "some comments were refused")
         outcome.check(accepted_leads == n, "some information requests were refused")
@@ -508,7 +513,6 @@ class Chaos:
         saved_leads = self.query(
             "SELECT COUNT(*) FROM leads_submission WHERE email = ANY(%s)", lead_emails
         )[0][0]
-        self.submitted_leads += len(lead_emails)
         outcome.figure(
             f"saved: {saved_comments}/{len(comment_tokens)} comments, "
             f"{saved_leads}/{len(lead_emails)} requests"
@@ -654,9 +658,10 @@ def main() -> int:
 
     signal.signal(signal.SIGTERM, interrupted)
     started = time.monotonic()
-    chaos = Chaos(args)
+    chaos: Chaos | None = None
     outcomes: list[Outcome] = []
     try:
+        chaos = Chaos(args)
         chaos.setup()
         scenarios = {"a": chaos.mail_down, "b": chaos.redis_down, "c": chaos.database_down}
         for key, scenario in scenarios.items():
@@ -677,10 +682,11 @@ def main() -> int:
         print(f"Setup failed: {error}", file=sys.stderr)
         outcomes.append(Outcome("setup", failures=[str(error)]))
     finally:
-        if any(not outcome.passed for outcome in outcomes) and chaos.app_log.exists():
-            print("\nLast lines of the server log:", file=sys.stderr)
-            print("\n".join(chaos.log_text().splitlines()[-40:]), file=sys.stderr)
-        chaos.teardown()
+        if chaos is not None:
+            if any(not outcome.passed for outcome in outcomes) and chaos.app_log.exists():
+                print("\nLast lines of the server log:", file=sys.stderr)
+                print("\n".join(chaos.log_text().splitlines()[-40:]), file=sys.stderr)
+            chaos.teardown()
     failed = [outcome.name for outcome in outcomes if not outcome.passed]
     print(
         f"\n{len(outcomes) - len(failed)} passed, {len(failed)} failed "
