@@ -83,7 +83,7 @@ def _wait_for(url: str, timeout: float = 30) -> None:
         try:
             urllib.request.urlopen(url, timeout=2)
             return
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, reset or timed out while the worker boots
             time.sleep(0.3)
     raise TimeoutError(url)
 
