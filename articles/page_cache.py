@@ -53,11 +53,35 @@ def is_public_request(request: HttpRequest) -> bool:
     return not any(name in request.COOKIES for name in settings.PAGE_CACHE_PERSONAL_COOKIES)
 
 
+# This process's last reading of the generation. A change made here is seen here at once; one made
+# by another process (another worker, another server) within CONTENT_GENERATION_CHECK_SECONDS.
+_last_reading = {"generation": 0, "at": 0.0}
+
+
 def content_generation(request: HttpRequest | None = None) -> int:
     """The current generation of the site's content, read once per request; 0 if the cache is
     down (then nothing is shared)."""
     if request is not None and hasattr(request, "_page_cache_generation"):
         return request._page_cache_generation
+    now = time.monotonic()
+    fresh = now - _last_reading["at"] < settings.CONTENT_GENERATION_CHECK_SECONDS
+    if _last_reading["generation"] and fresh:
+        generation = _last_reading["generation"]
+    else:
+        generation = _read_generation()
+        if generation:
+            _last_reading.update(generation=generation, at=now)
+    if request is not None:
+        request._page_cache_generation = generation
+    return generation
+
+
+def forget_reading() -> None:
+    """Read the generation from the shared cache next time (after the cache was cleared)."""
+    _last_reading["generation"] = 0
+
+
+def _read_generation() -> int:
     try:
         values = cache.get_many([GENERATION_KEY, NEXT_CHANGE_KEY])
         generation, next_change = values.get(GENERATION_KEY), values.get(NEXT_CHANGE_KEY)
@@ -75,9 +99,7 @@ def content_generation(request: HttpRequest | None = None) -> int:
     except Exception:  # the cache is down: pages are rendered, not shared
         logger.warning("Page cache unavailable: cannot read the content generation", exc_info=True)
         generation = 0
-    if request is not None:
-        request._page_cache_generation = generation
-    return generation
+    return generation or 0
 
 
 def _first_generation() -> int:
@@ -96,6 +118,7 @@ def _remember_next_change() -> None:
 
 
 def _bump() -> None:
+    forget_reading()
     try:
         cache.add(GENERATION_KEY, _first_generation(), timeout=None)
         cache.incr(GENERATION_KEY)

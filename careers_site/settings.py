@@ -152,6 +152,11 @@ CACHES["template_fragments"] = {
 # The full-page cache for anonymous readers (articles/page_cache.py): seconds a page is kept at
 # most (0 turns it off). Pages are also invalidated as soon as what they show changes.
 PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "300"))
+# How long a process trusts its last reading of the content generation: a change made on another
+# worker or server shows there within this many seconds (at once where it was made).
+CONTENT_GENERATION_CHECK_SECONDS = float(
+    os.environ.get("DJANGO_CONTENT_GENERATION_CHECK_SECONDS", "1")
+)
 # Parts of pages rendered once per change of content and shared through the cache, whether or not
 # the whole page is: an article's body, its related articles, the approved comment threads, the
 # navigation. Seconds kept at most; 0 renders them for every page.

@@ -1,6 +1,8 @@
 import pytest
 from django.core.cache import cache, caches
 
+from articles.page_cache import forget_reading
+
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
@@ -13,8 +15,10 @@ def _test_settings(settings, tmp_path):
     }
     settings.SITE_URL = "https://careers.example"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.CONTENT_GENERATION_CHECK_SECONDS = 0  # tests/test_fragments.py checks the delay
     cache.clear()  # cached pages and counters from an earlier test are gone
     caches["template_fragments"].clear()  # and this process's copies of fragments
+    forget_reading()  # and of the content generation
 
 
 @pytest.fixture

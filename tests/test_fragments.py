@@ -71,3 +71,21 @@ def test_fragments_follow_an_edit(client, settings):
 
     html = client.get(article.get_absolute_url()).content.decode()
     assert "New words." in html and "Old words." not in html
+
+
+def test_another_process_change_shows_within_the_check_interval(settings):
+    settings.CONTENT_GENERATION_CHECK_SECONDS = 60
+    generation = content_generation()
+
+    cache.incr(GENERATION_KEY)  # another worker moved it on
+    assert content_generation() == generation  # this process trusts its reading for a while
+
+    settings.CONTENT_GENERATION_CHECK_SECONDS = 0
+    assert content_generation() == generation + 1
+
+
+def test_a_change_made_in_this_process_shows_at_once(settings):
+    settings.CONTENT_GENERATION_CHECK_SECONDS = 60
+    generation = content_generation()
+    pages_changed()
+    assert content_generation() > generation
