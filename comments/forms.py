@@ -3,6 +3,7 @@ from crispy_forms.layout import HTML, Div, Field, Layout
 from django import forms
 from django.conf import settings
 from django.http import QueryDict
+from django.utils.functional import cached_property
 
 from articles.visitors import form_shown_token, seconds_since_shown
 
@@ -65,9 +66,14 @@ class CommentForm(forms.Form):
                 del self.fields[name]
         if not self.is_bound:
             self.initial.setdefault("shown_at", form_timestamp())
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True  # the template's <form> carries the token
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        """How crispy-forms lays the form out: built when the form is shown, not when it is
+        only validated (every successful post)."""
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.disable_csrf = True  # the template's <form> carries the token
         author_fields = (
             []
             if self.is_staff_author
@@ -80,7 +86,7 @@ class CommentForm(forms.Form):
                 Field("author_url"),
             ]
         )
-        self.helper.layout = Layout(
+        helper.layout = Layout(
             HTML(
                 '<p class="comment-notes small text-body-secondary">'
                 "Your email address will not be published. Required fields are marked "
@@ -96,6 +102,7 @@ class CommentForm(forms.Form):
             Field("parent"),
             Field("shown_at"),
         )
+        return helper
 
     def clean_author_name(self) -> str:
         name = " ".join(self.cleaned_data["author_name"].split())
