@@ -27,3 +27,14 @@ def test_malformed_referrer_is_ignored_not_a_500(client, catalogue, referrer):
     assert 'name="page" value="/get-info/"' in page.content.decode()
     assert invalid.status_code == 200
     assert "This field is required." in invalid.content.decode()
+
+
+@pytest.mark.parametrize("path", ["/", "/articles/", GET_INFO])
+def test_page_number_too_long_for_int_is_not_a_500(client, catalogue, path):
+    """The canonical link read ?page= with int(), which refuses more than 4,300 digits: every
+    page of the site answered 500 to ?page=000...0 (5,000 zeros)."""
+    response = client.get(path, {"page": "0" * 5000})
+
+    assert response.status_code in {200, 404}
+    assert b'<link rel="canonical" href="https://careers.example' in response.content
+    assert b"?page=" not in response.content.split(b'rel="canonical"')[1].split(b">")[0]
