@@ -1,6 +1,7 @@
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.validators import slug_re
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -31,7 +32,8 @@ def wants_json(request: HttpRequest) -> bool:
 
 
 def live_article(slug: str) -> Article | None:
-    if not slug:
+    # Only a slug is looked up: anything else (a NUL byte, which PostgreSQL refuses) names none.
+    if not slug_re.fullmatch(slug):
         return None
     return Article.objects.published().filter(slug=slug).only("pk", "slug").first()
 

@@ -450,6 +450,22 @@ def test_malformed_referrer_is_ignored_not_a_500(client, catalogue, referrer):
     assert "This field is required." in invalid.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("method", "path"), [("get", GET_INFO), ("post", GET_INFO), ("get", "/get-info/form/")]
+)
+def test_nul_byte_in_the_article_parameter_names_no_article_not_a_500(
+    client, catalogue, method, path
+):
+    """The article was looked up by any ?article= value, and PostgreSQL refuses NUL in text:
+    /get-info/?article=%00 answered 500 there (on the page, the modal's form and every post)."""
+    data = {"article": "\x00"} if method == "post" else None
+    response = getattr(client, method)(f"{path}?article=%00", data)
+
+    assert response.status_code == 200
+    if method == "get":
+        assert 'name="article" value=' not in response.content.decode()
+
+
 @pytest.mark.parametrize("path", ["/", "/articles/", GET_INFO])
 def test_page_number_too_long_for_int_is_not_a_500(client, catalogue, path):
     """The canonical link read ?page= with int(), which refuses more than 4,300 digits: every
