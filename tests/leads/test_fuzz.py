@@ -232,7 +232,8 @@ def test_lead_form_never_fails_escapes_everything_and_saves_all_or_nothing(
     posted = {key: resolve(value, catalogue) for key, value in posted.items()}
     received = {field: last_value(posted, field) for field in FIELDS}
     email = (received["email"] or "").strip().lower()
-    known = Lead.objects.filter(email=email).first()
+    # PostgreSQL refuses NUL in a query too; such an address is refused by the form anyway.
+    known = Lead.objects.filter(email=email).first() if "\x00" not in email else None
     before = row_counts()
 
     body, content_type = form_body(posted, encoding)
