@@ -1,6 +1,7 @@
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.validators import slug_re
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -31,7 +32,8 @@ def wants_json(request: HttpRequest) -> bool:
 
 
 def live_article(slug: str) -> Article | None:
-    if not slug:
+    # Only a slug is looked up: anything else (a NUL byte, which PostgreSQL refuses) names none.
+    if not slug_re.fullmatch(slug):
         return None
     return Article.objects.published().filter(slug=slug).only("pk", "slug").first()
 
@@ -50,16 +52,22 @@ class LeadCreateView(FormView):
         return kwargs
 
     def get_initial(self) -> dict:
-        referrer = self.request.META.get("HTTP_REFERER", "")
-        came_from = ""
-        if referrer and not is_external(referrer, self.request.get_host()):
-            parts = urlsplit(referrer)
-            came_from = local_path(parts.path + (f"?{parts.query}" if parts.query else ""))
         article = live_article(self.request.GET.get("article", "")[:200])
         return {
-            "page": came_from or self.request.path,
+            "page": self.referring_page() or self.request.path,
             "article": article.slug if article else "",
         }
+
+    def referring_page(self) -> str:
+        """The page of this site the visitor came from (the Referer header), or ""."""
+        referrer = self.request.META.get("HTTP_REFERER", "")
+        try:
+            parts = urlsplit(referrer)
+        except ValueError:  # a malformed header such as "http://[" names no page
+            return ""
+        if not referrer or is_external(referrer, self.request.get_host()):
+            return ""
+        return local_path(parts.path + (f"?{parts.query}" if parts.query else ""))
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         client = client_hash(client_address(request))
