@@ -251,7 +251,12 @@ def test_lead_form_never_fails_escapes_everything_and_saves_all_or_nothing(
         succeeded = response.json()["ok"]
         assert succeeded == (response.status_code == 200)
     else:
-        assert response.status_code in {200, 302}
+        assert response.status_code in {200, 302, 400}
+        if response.status_code == 400:
+            # A body Django's parser refuses (e.g. a lone surrogate in a multipart field name):
+            # the request never reaches the form, and nothing is kept.
+            assert row_counts() == before
+            return
         succeeded = response.status_code == 302
         if succeeded:
             assert response["Location"] == "/get-info/thanks/"
