@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from articles.models import Article
@@ -125,8 +126,18 @@ def lead_submit(
     return submission
 
 
+def _by_email(email: str):
+    """The lead with this address, looked up through the unique index on LOWER(email) (a plain
+    `email=` comparison cannot use it and reads every lead)."""
+    return (
+        Lead.objects.select_for_update()
+        .alias(email_ci=Lower("email"))
+        .filter(email_ci=email.strip().lower())
+    )
+
+
 def _lead_claim(*, email: str, defaults: dict, now: datetime) -> tuple[Lead, bool]:
-    lead = Lead.objects.select_for_update().filter(email=email).first()
+    lead = _by_email(email).first()
     if lead is not None:
         return lead, False
     try:
@@ -136,7 +147,7 @@ def _lead_claim(*, email: str, defaults: dict, now: datetime) -> tuple[Lead, boo
                 True,
             )
     except IntegrityError:
-        return Lead.objects.select_for_update().get(email=email), False
+        return _by_email(email).get(), False
 
 
 def _schedule_side_effects(submission: Submission) -> None:
