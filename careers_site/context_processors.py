@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.encoding import escape_uri_path
 
 
 def site(request: HttpRequest) -> dict:
@@ -13,7 +14,7 @@ def site(request: HttpRequest) -> dict:
 def canonical_url(request: HttpRequest) -> str:
     """The page's absolute address on SITE_URL: tracking and other parameters dropped, except a
     page number past the first, so each page of a list is its own canonical page."""
-    url = settings.SITE_URL + request.path
+    url = settings.SITE_URL + escape_uri_path(request.path)  # a NUL or space stays %-encoded
     page = request.GET.get("page", "").lstrip("0")
     # No list has a billion pages; longer digit strings (past 4,300 int() refuses) name no page.
     if page.isascii() and page.isdigit() and len(page) < 10 and int(page) > 1:

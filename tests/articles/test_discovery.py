@@ -332,6 +332,13 @@ class TestPageMetadata:
             html=True,
         )
 
+    def test_canonical_keeps_odd_bytes_of_the_address_encoded(self, client):
+        response = client.get("/no such%00page/")
+        assert response.status_code == 404
+        html = response.content.decode()
+        assert "\x00" not in html
+        assert 'href="https://careers.example/no%20such%00page/"' in html
+
     def test_paginated_lists_have_their_own_title_and_canonical(self, client):
         ArticleFactory.create_batch(11)
         second = client.get("/articles/?page=2&utm_medium=x")
