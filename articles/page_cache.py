@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache, caches
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 
@@ -86,7 +86,7 @@ def _read_generation() -> int:
         values = cache.get_many([GENERATION_KEY, NEXT_CHANGE_KEY])
         generation, next_change = values.get(GENERATION_KEY), values.get(NEXT_CHANGE_KEY)
         if next_change is None:
-            _remember_next_change()
+            _remember_next_change_if_possible()
         elif next_change != NOTHING_SCHEDULED and time.time() >= next_change:
             # A scheduled article has gone live: every page that lists articles is stale. One
             # process moves the generation on; the others read it once it has.
@@ -106,6 +106,13 @@ def _first_generation() -> int:
     """A new counter starts from the clock, not from 1: a cache server that restarts empty must
     not hand out generations whose fragments processes still hold."""
     return int(time.time() * 1000)
+
+
+def _remember_next_change_if_possible() -> None:
+    try:
+        _remember_next_change()
+    except DatabaseError:  # the database is down: cached pages are still served meanwhile
+        logger.warning("Cannot read the next scheduled article", exc_info=True)
 
 
 def _remember_next_change() -> None:

@@ -8,7 +8,8 @@ a. mail server down: comments and information requests are all saved; once the s
    the worker delivers every e-mail, each exactly once;
 b. Redis stopped mid-run: pages and forms keep answering, the outage is logged, Redis is used again
    once it is back;
-c. PostgreSQL stopped: a friendly 503 page and a 503 `/healthz`; when it is back, pages answer 200
+c. PostgreSQL stopped: pages the cache holds are still served, any other gets a friendly 503 page,
+   `/healthz` a 503; when it is back, pages answer 200
    again and the task worker sends mail again, without restarting anything.
 
 Each scenario prints PASS or FAIL with its figures; the exit status is 1 if any failed. Everything
@@ -552,6 +553,8 @@ class Chaos:
         lead_form = fetch_lead_form(browser)
         if not outcome.check(browser.get(article).status == 200, "article not 200 before"):
             return outcome
+        for path in ("/", "/articles/"):  # read once, so the shared cache holds them
+            browser.get(path)
         sleep_until_fillable([lead_form])
 
         self.pg.stop("fast")
@@ -559,10 +562,11 @@ class Chaos:
         outcome.figure(
             f"PostgreSQL stopped (pg_ctl stop -m fast); probing for {self.args.pg_down:g} s"
         )
-        pages, health, posts = [], [], []
+        pages, searches, health, posts = [], [], [], []
         while time.monotonic() - stopped < self.args.pg_down:
             for path in (article, "/", "/articles/"):
                 pages.append(browser.get(path))
+            searches.append(browser.get("/search/?q=career"))  # never cached: needs the database
             health.append(browser.get("/healthz"))
             posts.append(
                 browser.post(
@@ -572,23 +576,35 @@ class Chaos:
                 )
             )
             time.sleep(0.2)
-        friendly = [
-            r
-            for r in pages
-            if r.status == 503 and FRIENDLY_503 in r.body and "Retry-After" in r.headers
-        ]
+
+        def is_friendly(r) -> bool:
+            return r.status == 503 and FRIENDLY_503 in r.body and "Retry-After" in r.headers
+
+        # A page the cache holds (whole, or its fragments and article row) is still served; any
+        # other answer must be the friendly 503.
+        served = [r for r in pages if r.status == 200]
+        friendly = [r for r in pages + searches if is_friendly(r)]
         health_503 = [
             r for r in health if r.status == 503 and '"database": "unavailable"' in r.body
         ]
         posts_503 = [r for r in posts if r.status == 503 and "could not be saved" in r.body]
-        statuses = sorted({r.status for r in pages + health + posts})
+        statuses = sorted({r.status for r in pages + searches + health + posts})
         outcome.figure(
-            f"pages: {len(friendly)}/{len(pages)} friendly 503 with Retry-After; /healthz: "
+            f"pages: {len(served)}/{len(pages)} still served from the cache, the other "
+            f"{len(pages) - len(served)} and {len(searches)} searches: {len(friendly)} friendly "
+            "503 with Retry-After; /healthz: "
             f"{len(health_503)}/{len(health)} 503 JSON; request posts: {len(posts_503)}/"
             f"{len(posts)} 503 JSON 'could not be saved'; statuses seen {statuses}; slowest "
             f"{max(r.seconds for r in pages + health + posts) * 1000:.0f} ms"
         )
-        outcome.check(len(friendly) == len(pages), "a page was not the friendly 503")
+        outcome.check(
+            len(served) + len(friendly) == len(pages) + len(searches),
+            "a page was neither served from the cache nor the friendly 503",
+        )
+        outcome.check(
+            len(searches) > 0 and all(is_friendly(r) for r in searches),
+            "a search (it needs the database) was not the friendly 503",
+        )
         outcome.check(len(health_503) == len(health), "/healthz was not a 503 JSON")
         outcome.check(len(posts_503) == len(posts), "a post during the outage was not a 503 JSON")
 
