@@ -126,8 +126,9 @@ def form_body(data: dict, encoding: str) -> tuple[bytes, str]:
     boundary = secrets.token_hex(16)
     lines = []
     for key, value in pairs:
-        # A field name cannot carry quotes or line breaks in a header: escape them like browsers.
-        name = key.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+        # A part's header carries its name as browsers write it: quotes and line breaks escaped,
+        # lone surrogates replaced (Django answers 400 to a header that is not UTF-8).
+        name = as_received(key).replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
         lines += [f"--{boundary}", f'Content-Disposition: form-data; name="{name}"', "", value]
     lines += [f"--{boundary}--", ""]
     body = "\r\n".join(lines).encode("utf-8", "surrogatepass")
