@@ -185,7 +185,9 @@ def cache_public_page(view):
             return response
         generation = content_generation(request)
         key = _cache_key(request, generation) if generation else None
-        cached = _read(key) if key else None
+        # Keyed on the generation, so this process keeps a copy. A cache that is down reads as
+        # empty (careers_site.cache.ResilientRedisCache): the page is rendered, not shared.
+        cached = caches[FRAGMENT_CACHE].get(key) if key else None
         if cached is not None:
             compressed, headers = cached
             response = HttpResponse()
@@ -202,7 +204,7 @@ def cache_public_page(view):
             # Compressed once here, not for every reader. A shared page holds no secret (no token,
             # nothing of the reader's), so compression cannot leak one (BREACH).
             compressed = gzip.compress(response.content, compresslevel=6, mtime=0)
-            _write(key, (compressed, headers), settings.PAGE_CACHE_SECONDS)
+            caches[FRAGMENT_CACHE].set(key, (compressed, headers), settings.PAGE_CACHE_SECONDS)
             _set_content(request, response, compressed)
         response[STATUS_HEADER] = "miss"
         return response
@@ -220,18 +222,3 @@ def _set_content(request: HttpRequest, response: HttpResponse, compressed: bytes
     else:
         response.content = gzip.decompress(compressed)
     response["Content-Length"] = str(len(response.content))
-
-
-def _read(key: str):
-    try:
-        return caches[FRAGMENT_CACHE].get(key)  # keyed on the generation: a copy is kept here
-    except Exception:
-        logger.warning("Page cache unavailable: serving a freshly rendered page", exc_info=True)
-        return None
-
-
-def _write(key: str, value, timeout: int) -> None:
-    try:
-        caches[FRAGMENT_CACHE].set(key, value, timeout=timeout)
-    except Exception:
-        logger.warning("Page cache unavailable: the page was not stored", exc_info=True)

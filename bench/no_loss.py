@@ -22,7 +22,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bench.client import Browser
-from bench.run import RATE_LIMITS, ROOT, TIME_TRAP_SECONDS, ensure_database, gunicorn, manage
+from bench.run import (
+    TIME_TRAP_SECONDS,
+    ensure_database,
+    gunicorn,
+    manage,
+    production_environment,
+)
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/careers_loadtest"
 ARTICLES = 8  # the clients' comments are spread over this many articles
@@ -166,22 +172,12 @@ def parse_args() -> argparse.Namespace:
 
 
 def loadtest_environment(args: argparse.Namespace) -> dict[str, str]:
-    env = dict(os.environ)
-    env.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
-    env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/13")
-    env.setdefault("DJANGO_SECRET_KEY", "load-test-only-secret-key-0123456789-abcdefghijklmnop")
-    env.update(
-        DJANGO_DEBUG="0",
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        DJANGO_LOG_LEVEL="WARNING",
-        DJANGO_STATIC_ROOT=str(ROOT / "staticfiles"),
-        DJANGO_SETTINGS_MODULE="careers_site.settings",
-        GUNICORN_ACCESS_LOG="",
-        GUNICORN_LOG_LEVEL="warning",
-        SITE_URL=f"http://127.0.0.1:{args.port}",
-        **RATE_LIMITS,
+    return production_environment(
+        port=args.port,
+        database_url=DEFAULT_DATABASE_URL,
+        redis_url="redis://127.0.0.1:6379/13",
+        secret_key="load-test-only-secret-key-0123456789-abcdefghijklmnop",
     )
-    return env
 
 
 def prepare(env: dict[str, str]) -> list[str]:

@@ -95,24 +95,38 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def bench_environment(args: argparse.Namespace) -> dict[str, str]:
+def production_environment(
+    *, port: int, database_url: str, redis_url: str, secret_key: str
+) -> dict[str, str]:
+    """The environment of a production-shape server on this machine (DEBUG off, quiet logs, rate
+    limits out of the way as all load comes from one address); the caller's own values win for
+    the database, Redis and the secret."""
     env = dict(os.environ)
-    env.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
-    env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
-    env.setdefault("DJANGO_SECRET_KEY", "benchmark-only-secret-key-0123456789-abcdefghijklmnop")
+    env.setdefault("DATABASE_URL", database_url)
+    env.setdefault("REDIS_URL", redis_url)
+    env.setdefault("DJANGO_SECRET_KEY", secret_key)
     env.update(
         DJANGO_DEBUG="0",
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-        DJANGO_BENCHMARK_ENDPOINTS="1",
-        DJANGO_SERVE_MEDIA="1",
         DJANGO_LOG_LEVEL="WARNING",
         DJANGO_STATIC_ROOT=str(ROOT / "staticfiles"),
         DJANGO_SETTINGS_MODULE="careers_site.settings",
         GUNICORN_ACCESS_LOG="",
         GUNICORN_LOG_LEVEL="warning",
-        SITE_URL=f"http://127.0.0.1:{args.port}",
+        SITE_URL=f"http://127.0.0.1:{port}",
         **RATE_LIMITS,
     )
+    return env
+
+
+def bench_environment(args: argparse.Namespace) -> dict[str, str]:
+    env = production_environment(
+        port=args.port,
+        database_url=DEFAULT_DATABASE_URL,
+        redis_url="redis://127.0.0.1:6379/14",
+        secret_key="benchmark-only-secret-key-0123456789-abcdefghijklmnop",
+    )
+    env.update(DJANGO_BENCHMARK_ENDPOINTS="1", DJANGO_SERVE_MEDIA="1")
     return env
 
 
