@@ -13,6 +13,7 @@ Results go to stdout and to docs/benchmarks.md.
 
 import argparse
 import contextlib
+import dataclasses
 import os
 import platform
 import re
@@ -44,6 +45,7 @@ POST_P99_TARGET_MS = 100
 SUCCESS_STATUS = 302  # both forms redirect after a successful submission
 RSS_TARGET_MB = 150
 IN_PROCESS = "queries"  # "__N__" of the one submission whose queries are counted in this process
+WARM_UP = "warm-"  # before "__N__" in the warm-up's submissions, which are not counted
 
 
 @dataclass
@@ -90,8 +92,24 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--comments", type=int, default=50000)
     parser.add_argument("--leads", type=int, default=10000)
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=2,
+        help="seconds of uncounted POSTs before each POST target is measured",
+    )
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
+    parser.add_argument(
+        "--servers",
+        default="uncached,cold,warm",
+        help="which servers to measure, comma-separated (a partial run, for working on one figure)",
+    )
+    parser.add_argument(
+        "--posts-only",
+        action="store_true",
+        help="measure only the baseline and the two POSTs (on the warm server), not the pages",
+    )
     return parser.parse_args()
 
 
@@ -362,12 +380,15 @@ def stored_and_removed(run_id: str, started: float) -> dict[str, int]:
         Submission.objects.filter(email__startswith=marker).values_list("pk", flat=True)
     )
     counted_here = f"{marker}{IN_PROCESS}@example.com"
+    warm_up = f"{marker}{WARM_UP}"
     stored = {
         "comment POST": Comment.objects.filter(author_email__startswith=marker)
         .exclude(author_email=counted_here)
+        .exclude(author_email__startswith=warm_up)
         .count(),
         "lead POST": Submission.objects.filter(pk__in=submissions)
         .exclude(email=counted_here)
+        .exclude(email__startswith=warm_up)
         .count(),
     }
     remove_submissions(marker, since=datetime.fromtimestamp(started, tz=UTC))
@@ -407,6 +428,8 @@ def measure_server(
         for name, path in targets.items():
             if server == "uncached" and name not in UNCACHED_TARGETS:
                 continue
+            if args.posts_only and name != "baseline":
+                continue
             if server == "warm":
                 urllib.request.urlopen(base + path, timeout=30).read()
             result = run_wrk(name, base + path, args)
@@ -417,6 +440,7 @@ def measure_server(
             print_result(result)
         for post in posts:
             time.sleep(max(0.0, post.fetched_at + TIME_TRAP_SECONDS - time.monotonic()))
+            warm_up_post(post, base, args)
             queries_per_post = count_post_queries(post)
             result = run_wrk(post.name, base + post.path, args, post)
             result.server, result.queries = server, queries_per_post
@@ -424,6 +448,21 @@ def measure_server(
             print_result(result)
         rss = worker_rss_mb(process.pid)
     return results, rss
+
+
+def warm_up_post(post: PostTarget, base: str, args: argparse.Namespace) -> None:
+    """Send the form for `--warmup` seconds, uncounted, so that every worker has handled it once
+    (its first one connects to PostgreSQL and Redis), as the GET targets are primed. Its
+    submissions are people of their own ("warm-"), left out of the stored counts."""
+    if args.warmup <= 0:
+        return
+    warm = dataclasses.replace(post, body=post.body.replace("__N__", f"{WARM_UP}__N__"))
+    run_wrk(
+        f"{post.name} (warm-up)",
+        base + post.path,
+        argparse.Namespace(**{**vars(args), "duration": args.warmup}),
+        warm,
+    )
 
 
 def worker_rss_mb(master_pid: int) -> list[float]:
@@ -510,6 +549,12 @@ def report(
         + " and ".join(f"`{name}={value}`" for name, value in RATE_LIMITS.items())
         + ", as all the load comes from one address. The comments go to another article than "
         "the measured one; the benchmark deletes its submissions afterwards."
+        + (
+            f" Each POST target is first sent for {args.warmup} s uncounted (`--warmup`), so "
+            "that every worker has handled it once, as each GET target is primed."
+            if args.warmup > 0
+            else ""
+        )
     )
     max_requests = env.get("GUNICORN_MAX_REQUESTS", "2000")
     for server, sizes in rss.items():
@@ -548,7 +593,8 @@ def main() -> None:
     results, rss = [], {}
     load_before = os.getloadavg()[0]
     try:
-        for server in ("uncached", "cold", "warm"):
+        servers = ["warm"] if args.posts_only else args.servers.split(",")
+        for server in servers:
             server_results, rss[server] = measure_server(
                 server, env, args, targets, queries, commented_article, run_id
             )

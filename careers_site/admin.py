@@ -1,5 +1,7 @@
 """The admin site, with its login limited against password guessing."""
 
+import contextlib
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.signals import user_login_failed
@@ -9,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
 from articles.visitors import client_address, keyed_hash
+from careers_site.cache import count_hit
 
 
 def _login_key(request: HttpRequest) -> str:
@@ -26,12 +29,8 @@ def login_failures(request: HttpRequest) -> int:
 def count_login_failure(sender, credentials, request: HttpRequest | None = None, **kwargs) -> None:
     if request is None:
         return
-    key = _login_key(request)
-    try:
-        if not cache.add(key, 1, settings.ADMIN_LOGIN_LOCKOUT_SECONDS):
-            cache.incr(key)
-    except Exception:
-        pass
+    with contextlib.suppress(Exception):  # a cache outage must not break the login page
+        count_hit(_login_key(request), settings.ADMIN_LOGIN_LOCKOUT_SECONDS)
 
 
 class CareersAdminSite(admin.AdminSite):

@@ -146,6 +146,18 @@ class ResilientRedisCache(RedisCache):
     def has_key(self, key, version=None):
         return self._attempt(super().has_key, key, version, fallback=False)
 
+    def count_hit(self, key, timeout, version=None):
+        """`count_hit()` in one round trip: SET NX with the expiry, then INCR, pipelined."""
+        key = self.make_and_validate_key(key, version=version)
+
+        def operation():
+            pipeline = self._cache.get_client(key, write=True).pipeline(transaction=False)
+            pipeline.set(key, 0, ex=int(timeout), nx=True)
+            pipeline.incr(key)
+            return pipeline.execute()[1]
+
+        return self._attempt(operation, fallback=None)
+
     def incr(self, key, delta=1, version=None):
         missing = object()
         result = self._attempt(super().incr, key, delta, version, fallback=missing)
@@ -164,6 +176,38 @@ class ResilientRedisCache(RedisCache):
 
 
 _MISSING = object()
+
+
+def get_quietly(key: str, default=None, *, alias: str = "default"):
+    """`cache.get()` that answers `default` when the cache fails, whatever its backend: for values
+    the database can always give again (ResilientRedisCache already does this for Redis)."""
+    try:
+        return caches[alias].get(key, default)
+    except Exception:
+        logger.warning("Cache read of %s failed: reading from the database", key, exc_info=True)
+        return default
+
+
+def set_quietly(key: str, value, timeout: float, *, alias: str = "default") -> None:
+    """`cache.set()` that logs a failure instead of raising it (see get_quietly)."""
+    try:
+        caches[alias].set(key, value, timeout)
+    except Exception:
+        logger.warning("Cache write of %s failed", key, exc_info=True)
+
+
+def count_hit(key: str, timeout: int, *, alias: str = "default") -> int | None:
+    """One more hit on a counter that lives `timeout` seconds from its first hit (a rate-limit
+    window): the new count, or None when the cache cannot count (Redis down). On Redis this is
+    one round trip, where `add()` then `incr()` are three (Django's incr() checks first)."""
+    cache = caches[alias]
+    if isinstance(cache, ResilientRedisCache):
+        return cache.count_hit(key, timeout)
+    try:
+        cache.add(key, 0, timeout)
+        return cache.incr(key)
+    except ValueError:  # expired between the two calls
+        return None
 
 
 class GenerationalCache(BaseCache):

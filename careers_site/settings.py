@@ -162,8 +162,9 @@ CONTENT_GENERATION_CHECK_SECONDS = float(
 # navigation. Seconds kept at most; 0 renders them for every page.
 FRAGMENT_CACHE_SECONDS = int(os.environ.get("DJANGO_FRAGMENT_CACHE_SECONDS", "3600"))
 # A request carrying one of these cookies gets its own page, never a shared one: the session
-# (signed-in staff, a reader with a held comment), saved comment details, pending messages.
-PAGE_CACHE_PERSONAL_COOKIES = ("sessionid", "comment_author", "messages")
+# (signed-in staff), the comments this browser wrote (one may be held), saved comment details,
+# pending messages.
+PAGE_CACHE_PERSONAL_COOKIES = ("sessionid", "comment_submitted", "comment_author", "messages")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -4,9 +4,9 @@ import logging
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 
 from articles.visitors import keyed_hash
+from careers_site.cache import count_hit
 
 logger = logging.getLogger(__name__)
 
@@ -24,11 +24,8 @@ def rate_limit_exceeded(client: str, *, now: float | None = None) -> bool:
     minute = int((now if now is not None else time.time()) // 60)
     key = f"comments:rate:{client}:{minute}"
     try:
-        cache.add(key, 0, timeout=90)
-        count = cache.incr(key)
-    except ValueError:  # the key is gone: expired at once, or the cache is down and keeps nothing
-        return False
+        count = count_hit(key, timeout=90)
     except Exception:
         logger.warning("Comment rate limit skipped: the cache is unavailable.", exc_info=True)
         return False
-    return count > settings.COMMENTS_RATE_LIMIT_PER_MINUTE
+    return count is not None and count > settings.COMMENTS_RATE_LIMIT_PER_MINUTE

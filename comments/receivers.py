@@ -1,11 +1,15 @@
-"""Tells the full-page cache when the comments that readers see change."""
+"""Tells the full-page cache when the comments that readers see change, and forgets the cached
+moderation terms when staff change them."""
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from articles.page_cache import pages_changed
 
-from .models import Comment
+from .models import Comment, ModerationTerm
+from .services import MODERATION_TERMS_KEY
 
 
 @receiver(post_save, sender=Comment, dispatch_uid="comment_pages_changed")
@@ -20,3 +24,11 @@ def comment_saved(sender, instance: Comment, created: bool, raw=False, **kwargs)
 def comment_deleted(sender, instance: Comment, **kwargs) -> None:
     if instance.is_approved:
         pages_changed()
+
+
+@receiver(post_save, sender=ModerationTerm, dispatch_uid="moderation_terms_saved")
+@receiver(post_delete, sender=ModerationTerm, dispatch_uid="moderation_terms_deleted")
+def moderation_terms_changed(sender, **kwargs) -> None:
+    # Now, and again once committed, so that no comment reads the old list back in between.
+    cache.delete(MODERATION_TERMS_KEY)
+    transaction.on_commit(lambda: cache.delete(MODERATION_TERMS_KEY), robust=True)

@@ -7,10 +7,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from articles.models import Article
 from articles.page_cache import pages_changed
+from careers_site.cache import get_quietly, set_quietly
 
 from . import moderation
 from .models import Comment, ModerationTerm, Notification
@@ -18,6 +20,10 @@ from .models import Comment, ModerationTerm, Notification
 logger = logging.getLogger(__name__)
 
 MODERATORS_GROUP = "Moderators"
+MODERATION_TERMS_KEY = "comments:moderation-terms"
+# A change to the terms clears the key at once; this bounds how long a copy could outlive a change
+# that the cache missed (Redis down while the term was saved).
+MODERATION_TERMS_SECONDS = 300
 DUPLICATE_MESSAGE = "Duplicate comment detected: it looks as though you’ve already said that."
 PARENT_MESSAGE = "The comment you replied to is not available: please reply to another one."
 VERDICT_STATUS = {
@@ -55,10 +61,10 @@ def comment_submit(
     body = body.strip()
     parent = _reply_target(article=article, parent=parent)
 
-    terms = list(ModerationTerm.objects.values_list("action", "term"))
+    terms = moderation_terms()
     disallowed = [term for action, term in terms if action == ModerationTerm.Action.DISALLOW]
     held = [term for action, term in terms if action == ModerationTerm.Action.HOLD]
-    earlier = Comment.objects.by_email(email) if email else Comment.objects.none()
+    is_duplicate, has_approved_comment = _author_history(email=email, article=article, body=body)
     decision = moderation.decide(
         moderation.Submission(
             name=name,
@@ -72,9 +78,9 @@ def comment_submit(
         moderation.Context(
             disallowed_terms=disallowed,
             hold_terms=held,
-            is_duplicate=bool(email) and earlier.filter(article=article, body=body).exists(),
+            is_duplicate=is_duplicate,
             is_moderator=user is not None and user.has_perm("comments.change_comment"),
-            has_approved_comment=earlier.approved().exists(),
+            has_approved_comment=has_approved_comment,
             max_links=settings.COMMENTS_MAX_LINKS,
             min_seconds=settings.COMMENTS_MIN_SECONDS_TO_SUBMIT,
             approve_known_authors=settings.COMMENTS_APPROVE_KNOWN_AUTHORS,
@@ -108,6 +114,27 @@ def comment_submit(
         elif comment.status == Comment.Status.APPROVED:
             _notify_approved(comment)
     return comment
+
+
+def moderation_terms() -> list[tuple[str, str]]:
+    """The staff's list of (action, term), kept in the cache until it changes (receivers.py)."""
+    terms = get_quietly(MODERATION_TERMS_KEY)
+    if terms is None:
+        terms = list(ModerationTerm.objects.values_list("action", "term"))
+        set_quietly(MODERATION_TERMS_KEY, terms, MODERATION_TERMS_SECONDS)
+    return terms
+
+
+def _author_history(*, email: str, article: Article, body: str) -> tuple[bool, bool]:
+    """Whether this address already sent this text under this article, and whether it has an
+    approved comment: one query through the index on UPPER(author_email)."""
+    if not email:
+        return False, False
+    history = Comment.objects.by_email(email).aggregate(
+        same_text=Count("pk", filter=Q(article=article, body=body)),
+        approved=Count("pk", filter=Q(status=Comment.Status.APPROVED)),
+    )
+    return history["same_text"] > 0, history["approved"] > 0
 
 
 def _reply_target(*, article: Article, parent: Comment | None) -> Comment | None:

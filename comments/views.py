@@ -97,9 +97,8 @@ class CommentCreateView(View):
             form.add_error(field if visible else None, messages)
 
     def submitted(self, request: HttpRequest, form: CommentForm, comment: Comment) -> HttpResponse:
-        # The writer's browser alone sees its comment while it awaits moderation.
-        remember_submission(request, comment.pk)
         response = HttpResponseRedirect(comment.get_absolute_url())
+        remember_submission(request, response, comment.pk)
         if form.is_staff_author:
             return response
         if form.cleaned_data["remember"]:

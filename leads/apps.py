@@ -9,7 +9,7 @@ class LeadsConfig(AppConfig):
         from articles.signals import demo_content_seeded
         from careers_site import personal_data
 
-        from . import demo
+        from . import demo, receivers  # noqa: F401 - receivers connects the consent cache
         from . import personal_data as leads_personal_data
 
         personal_data.register(

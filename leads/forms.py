@@ -5,6 +5,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout
 from django import forms
 from django.conf import settings
+from django.utils.functional import cached_property
 
 from articles.visitors import form_shown_token, seconds_since_shown
 
@@ -99,6 +100,7 @@ class LeadForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["program"].queryset = Program.objects.active()
         self.consent_text = consent_text
+        self.shown_consent_text = consent_text
         self.fields["consent"].label = (
             consent_text.text if consent_text else "I agree to be contacted about this program."
         )
@@ -107,10 +109,14 @@ class LeadForm(forms.Form):
                 "consent_version", consent_text.version if consent_text else None
             )
             self.initial.setdefault("started", started_token())
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        """The crispy layout, built only when the form is shown (not for a POST that succeeds)."""
+        helper = FormHelper(self)
+        helper.form_tag = False
+        helper.disable_csrf = True
+        helper.layout = Layout(
             Div(
                 Div(Field("first_name"), css_class="col-sm-6"),
                 Div(Field("last_name"), css_class="col-sm-6"),
@@ -135,6 +141,7 @@ class LeadForm(forms.Form):
             "article",
             "started",
         )
+        return helper
 
     def clean_first_name(self) -> str:
         return " ".join(self.cleaned_data["first_name"].split())
@@ -164,9 +171,16 @@ class LeadForm(forms.Form):
         return local_path(self.cleaned_data["page"])
 
     def clean_consent_version(self) -> int | None:
+        """The version of the wording the person saw; `shown_consent_text` is that wording (the
+        current one when the form named none, or one that does not exist)."""
         version = self.cleaned_data["consent_version"]
-        if version is not None and not ConsentText.objects.filter(version=version).exists():
+        self.shown_consent_text = self.consent_text
+        if version is None or (self.consent_text and version == self.consent_text.version):
+            return version  # the usual case: the current wording, already read
+        shown = ConsentText.objects.filter(version=version).first()  # a form shown before a change
+        if shown is None:
             return None
+        self.shown_consent_text = shown
         return version
 
     @property

@@ -6,6 +6,8 @@ import time
 
 from django.core.cache import cache
 
+from careers_site.cache import count_hit
+
 logger = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 3600
@@ -25,11 +27,7 @@ def is_limited(client: str, *, limit: int, now: float | None = None) -> bool:
 
 
 def record_hit(client: str, *, now: float | None = None) -> None:
-    key = _key(client, now)
     try:
-        if not cache.add(key, 1, timeout=WINDOW_SECONDS):
-            cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=WINDOW_SECONDS)
+        count_hit(_key(client, now), WINDOW_SECONDS)
     except Exception:
         logger.warning("Rate limit cache unavailable; request not counted", exc_info=True)

@@ -13,6 +13,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from articles.models import Article
+from careers_site.cache import get_quietly, set_quietly
 from careers_site.personal_data import normalise_email
 
 from .attribution import UTM_KEYS, Attribution
@@ -31,6 +32,11 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Leads-Signature"
+CONSENT_TEXT_KEY = "leads:consent-text"
+# A new or edited wording clears the key at once (receivers.py), and a wording published for a
+# later time replaces the cached one when that time comes; this bounds a copy that outlived a
+# change the cache missed (Redis down while staff saved it).
+CONSENT_TEXT_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,26 @@ class LeadRequest:
     article: Article | None = None
 
 
+def current_consent_text() -> ConsentText | None:
+    """The wording shown next to the checkbox now, read from the cache: every form shown and
+    every request sent needs it, and it changes a few times a year."""
+    now = timezone.now()
+    cached = get_quietly(CONSENT_TEXT_KEY)
+    if cached is not None:
+        text, replaced_at = cached
+        if replaced_at is None or now < replaced_at:
+            return text
+    text = ConsentText.objects.current()
+    replaced_at = (
+        ConsentText.objects.filter(published_at__gt=now)
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    set_quietly(CONSENT_TEXT_KEY, (text, replaced_at), CONSENT_TEXT_SECONDS)
+    return text
+
+
 def lead_submit(
     *,
     request: LeadRequest,
@@ -65,6 +91,18 @@ def lead_submit(
     """
     now = now or timezone.now()
     attribution = attribution or Attribution()
+    try:
+        return _save_request(request, attribution, client_hash, now)
+    except IntegrityError:
+        # Another request with this address created its lead between our look-up and our insert
+        # (the unique index on LOWER(email) refused ours, and the transaction was rolled back):
+        # the look-up finds that lead now. No savepoint is spent on the usual case.
+        return _save_request(request, attribution, client_hash, now)
+
+
+def _save_request(
+    request: LeadRequest, attribution: Attribution, client_hash: str, now: datetime
+) -> Submission:
     email = normalise_email(request.email)
     contact = {
         "first_name": request.first_name,
@@ -77,8 +115,12 @@ def lead_submit(
         "career_stage": request.career_stage,
     }
     with transaction.atomic():
-        lead, created = _lead_claim(email=email, defaults={**contact, **optional}, now=now)
-        if not created:
+        lead = _by_email(email).first()
+        if lead is None:
+            lead = Lead.objects.create(
+                email=email, created_at=now, last_submitted_at=now, **contact, **optional
+            )
+        else:
             for field, value in contact.items():
                 setattr(lead, field, value)
             for field, value in optional.items():
@@ -134,20 +176,6 @@ def _by_email(email: str):
         .alias(email_ci=Lower("email"))
         .filter(email_ci=email.strip().lower())
     )
-
-
-def _lead_claim(*, email: str, defaults: dict, now: datetime) -> tuple[Lead, bool]:
-    lead = _by_email(email).first()
-    if lead is not None:
-        return lead, False
-    try:
-        with transaction.atomic():
-            return (
-                Lead.objects.create(email=email, created_at=now, last_submitted_at=now, **defaults),
-                True,
-            )
-    except IntegrityError:
-        return _by_email(email).get(), False
 
 
 def _schedule_side_effects(submission: Submission) -> None:

@@ -17,8 +17,7 @@ from . import ratelimit
 from .attribution import client_hash, is_external, local_path
 from .forms import LeadForm
 from .middleware import read_attribution
-from .models import ConsentText
-from .services import LeadRequest, lead_submit
+from .services import LeadRequest, current_consent_text, lead_submit
 
 THANK_YOU = "An enrollment coach will contact you within one business day."
 RATE_LIMITED = (
@@ -47,7 +46,7 @@ class LeadCreateView(FormView):
 
     def get_form_kwargs(self) -> dict:
         kwargs = super().get_form_kwargs()
-        kwargs["consent_text"] = ConsentText.objects.current()
+        kwargs["consent_text"] = current_consent_text()
         kwargs["auto_id"] = "lead_%s"
         return kwargs
 
@@ -91,11 +90,7 @@ class LeadCreateView(FormView):
                 country=data["country"],
                 career_stage=data["career_stage"],
                 message=data["message"],
-                consent_text=(
-                    ConsentText.objects.filter(version=data["consent_version"]).first()
-                    if data["consent_version"]
-                    else form.consent_text
-                ),
+                consent_text=form.shown_consent_text,
                 page=data["page"],
                 article=live_article(data["article"]),
             ),

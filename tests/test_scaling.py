@@ -16,6 +16,7 @@ from django.db import connections, transaction
 
 from articles.models import Article
 from careers_site.db_routers import PrimaryReplicaRouter
+from tests.services import redis_available
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -63,14 +64,6 @@ def test_settings_add_the_replica_and_the_router_from_the_environment():
     ]
 
 
-def _redis_available() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -104,7 +97,7 @@ def _post_login(base: str, password: str) -> int:
 
 
 @pytest.mark.skipif(
-    not _redis_available() and not os.environ.get("CI"), reason="needs Redis on 127.0.0.1:6379"
+    not redis_available() and not os.environ.get("CI"), reason="needs Redis on 127.0.0.1:6379"
 )
 def test_two_app_servers_share_one_redis(tmp_path):
     """Failed sign-ins counted by one server lock the address out on the other, and a page cached

@@ -2,6 +2,8 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from comments.models import Comment, ModerationTerm
 from comments.moderation import Context, Submission, Verdict, decide
@@ -143,6 +145,29 @@ def test_service_uses_the_staff_managed_lists(article):
     assert spam.status == Comment.Status.SPAM
     assert held.status == Comment.Status.PENDING
     assert held.moderation_reasons == ["Contains “bootcamp” from the moderation list."]
+
+
+def test_a_change_to_the_lists_applies_to_the_next_comment(article):
+    """The terms are kept in the cache (no query per comment), and forgotten when staff change
+    them: the next comment is judged by the new list."""
+    submit(article, email="first@example.com", body="Warms the cached list.")
+    with CaptureQueriesContext(connection) as queries:
+        submit(article, email="second@example.com", body="Casino bonus, first time.")
+    tables = [q["sql"].split(" FROM ", 1)[-1].split()[0] for q in queries if "SELECT" in q["sql"]]
+    # The author's history in one query, then who moderates: nothing about the terms.
+    assert tables == ['"comments_comment"', '"auth_user"'], tables
+
+    term = ModerationTermFactory(term="casino", action=ModerationTerm.Action.DISALLOW)
+    assert submit(article, email="third@example.com", body="Casino bonus").status == "spam"
+
+    term.action = ModerationTerm.Action.HOLD
+    term.save()
+    later = submit(article, email="known@example.com", body="Casino night?")
+    assert later.moderation_reasons[0] == "Contains “casino” from the moderation list."
+
+    term.delete()
+    last = submit(article, email="fourth@example.com", body="Casino bonus, once more.")
+    assert "casino" not in " ".join(last.moderation_reasons)
 
 
 def test_service_holds_a_first_comment(article):

@@ -1,6 +1,8 @@
+import json
 from datetime import timedelta
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -8,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments.models import Comment
-from comments.readers import AUTHOR_COOKIE
+from comments.readers import AUTHOR_COOKIE, SUBMITTED_COOKIE
 from tests.articles.factories import ArticleFactory
 
 from .factories import CommentFactory, comment_form_data, moderators_group
@@ -82,6 +84,22 @@ def test_held_comment_is_shown_to_its_writer_alone(client, post_comment, article
     assert "Your comment is awaiting moderation." in writer_page
     assert "My held thoughts." not in other_page
     assert "awaiting moderation" not in other_page
+
+
+def test_the_writers_cookie_is_signed_and_needs_no_session(client, post_comment, article):
+    """The held comment is remembered in a signed cookie, without a session row; a cookie that
+    names someone else's held comment, unsigned or tampered with, shows nothing."""
+    response = post_comment(article, body="My held thoughts.")
+
+    cookie = response.cookies[SUBMITTED_COOKIE]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    assert "sessionid" not in response.cookies
+    assert not Session.objects.exists()
+    held = Comment.objects.get()
+    for forged in (json.dumps([held.pk]), cookie.value[:-2] + "xx"):
+        stranger = Client()
+        stranger.cookies[SUBMITTED_COOKIE] = forged
+        assert "My held thoughts." not in stranger.get(article.get_absolute_url()).content.decode()
 
 
 def test_approved_comment_is_visible_to_everyone_at_once(client, post_comment, article):

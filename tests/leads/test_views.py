@@ -1,8 +1,13 @@
 import json
+from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.core import mail, signing
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from leads.forms import started_token
 from leads.middleware import COOKIE_NAME, COOKIE_SALT
@@ -59,6 +64,45 @@ class TestGetInfoPage:
         ConsentText.objects.create(version=2, text="Published while the reader was typing.")
         post(client, form_data(program, consent_version="1"))
         assert ConsentRecord.objects.get().consent_text.version == 1
+
+    def test_an_unknown_consent_version_records_the_current_wording(self, client, program):
+        post(client, form_data(program, consent_version="99"))
+        assert ConsentRecord.objects.get().consent_text.version == 1
+
+    def test_a_request_sent_with_the_current_wording_reads_no_wording(self, client, program):
+        data = form_data(program, consent_version="1")
+        client.get(GET_INFO)  # the form as shown: the current wording is now in the cache
+        with CaptureQueriesContext(connection) as queries:
+            assert post(client, data).status_code == 302
+        assert not [q for q in queries if 'FROM "leads_consenttext"' in q["sql"]]
+        assert ConsentRecord.objects.get().consent_text.version == 1
+
+    def test_the_wording_is_kept_in_the_cache_until_it_changes(self, client):
+        client.get(GET_INFO)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(GET_INFO)
+        assert not [q for q in queries if 'FROM "leads_consenttext"' in q["sql"]]
+
+        from leads.models import ConsentText
+
+        ConsentText.objects.create(version=2, text="Changed by staff.")
+        assert "Changed by staff." in client.get(GET_INFO).content.decode()
+
+    def test_a_wording_published_for_later_replaces_the_cached_one_at_its_time(self, client):
+        from leads.models import ConsentText
+
+        now = timezone.now()
+        ConsentText.objects.create(
+            version=2, text="From tomorrow on.", published_at=now + timedelta(days=1)
+        )
+        assert "From tomorrow on." not in client.get(GET_INFO).content.decode()  # now cached
+
+        with mock.patch(
+            "django.utils.timezone.now", return_value=now + timedelta(days=1, seconds=1)
+        ):
+            content = client.get(GET_INFO).content.decode()
+        assert "From tomorrow on." in content
+        assert 'name="consent_version" value="2"' in content
 
     def test_consent_checkbox_is_not_ticked(self, client):
         response = client.get(GET_INFO)
