@@ -200,7 +200,7 @@ def cache_public_page(view):
         if hasattr(response, "render") and not response.is_rendered:
             response.render()
         if key and _is_storable(request, response):
-            headers = [(name, response[name]) for name in STORED_HEADERS if name in response]
+            headers = tuple((name, response[name]) for name in STORED_HEADERS if name in response)
             # Compressed once here, not for every reader. A shared page holds no secret (no token,
             # nothing of the reader's), so compression cannot leak one (BREACH).
             compressed = gzip.compress(response.content, compresslevel=6, mtime=0)

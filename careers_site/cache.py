@@ -11,13 +11,14 @@ The outage is logged when it starts, at most once a minute while it lasts, and w
 """
 
 import logging
+import pickle
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
-from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
@@ -210,56 +211,110 @@ def count_hit(key: str, timeout: int, *, alias: str = "default") -> int | None:
         return None
 
 
+def _immutable(value) -> bool:
+    if value is None or isinstance(value, (str, bytes, int, float)):
+        return True
+    return type(value) is tuple and all(_immutable(item) for item in value)
+
+
+class LocalCopies:
+    """A process's copies of shared values, the least recently used dropped beyond `max_entries`.
+
+    Strings, bytes, numbers and tuples of them are kept as they are: the same object is handed to
+    every reader, with nothing to unpickle (a page or a comment section is hundreds of kB). Any
+    other value is kept pickled, so that a reader who changes what it got (an article row) changes
+    its own copy, as with Django's local-memory cache.
+    """
+
+    def __init__(self, max_entries: int):
+        self.max_entries = max_entries
+        self._items: OrderedDict[str, tuple[float | None, bool, object]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str):
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return _MISSING
+            expires, pickled, stored = item
+            if expires is not None and expires <= time.time():
+                del self._items[key]
+                return _MISSING
+            self._items.move_to_end(key)
+        return pickle.loads(stored) if pickled else stored
+
+    def set(self, key: str, value, expires: float | None) -> None:
+        if expires is not None and expires <= time.time():  # a timeout of 0: not kept
+            self.delete(key)
+            return
+        pickled = not _immutable(value)
+        stored = pickle.dumps(value, pickle.HIGHEST_PROTOCOL) if pickled else value
+        with self._lock:
+            self._items[key] = (expires, pickled, stored)
+            self._items.move_to_end(key)
+            while len(self._items) > self.max_entries:
+                self._items.popitem(last=False)
+
+    def delete(self, key: str) -> None:
+        with self._lock:
+            self._items.pop(key, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
 class GenerationalCache(BaseCache):
     """The shared cache, with a copy in this process of what was read from it.
 
     Only for keys that carry the content generation (articles.page_cache): the value under such a
     key never changes, so a copy can be kept without asking the shared cache again; a new
     generation means new keys. The shared cache is the `SHARED` alias (default "default"); the
-    copy is a small LocMemCache (`MAX_ENTRIES`, default 200) that expires with `TIMEOUT`.
+    copy (LocalCopies, `MAX_ENTRIES`, default 200) expires with `TIMEOUT`.
     """
 
     def __init__(self, location, params):
         super().__init__(params)
         options = params.get("OPTIONS", {})
         self._shared_alias = options.get("SHARED", "default")
-        self._local = LocMemCache(
-            f"generational-{location}",
-            {
-                "TIMEOUT": params.get("TIMEOUT", 300),
-                "OPTIONS": {"MAX_ENTRIES": options.get("MAX_ENTRIES", 200)},
-            },
-        )
+        self._local = LocalCopies(options.get("MAX_ENTRIES", 200))
 
     @property
     def _shared(self):
         return caches[self._shared_alias]
 
+    # One key for both stores: this cache's own (its KEY_PREFIX, the release, and the version),
+    # under which the shared cache keeps the value as it keeps any other key.
+
     def get(self, key, default=None, version=None):
-        value = self._local.get(key, _MISSING, version)
+        key = self.make_key(key, version)
+        value = self._local.get(key)
         if value is _MISSING:
-            value = self._shared.get(key, _MISSING, version)
+            value = self._shared.get(key, _MISSING)
             if value is _MISSING:
                 return default
-            self._local.set(key, value, version=version)
+            self._local.set(key, value, self.get_backend_timeout())
         return value
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        self._shared.set(key, value, timeout, version)
-        self._local.set(key, value, timeout, version)
+        key = self.make_key(key, version)
+        self._shared.set(key, value, timeout)
+        self._local.set(key, value, self.get_backend_timeout(timeout))
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        added = self._shared.add(key, value, timeout, version)
+        key = self.make_key(key, version)
+        added = self._shared.add(key, value, timeout)
         if added:
-            self._local.set(key, value, timeout, version)
+            self._local.set(key, value, self.get_backend_timeout(timeout))
         return added
 
     def delete(self, key, version=None):
-        self._local.delete(key, version)
-        return self._shared.delete(key, version)
+        key = self.make_key(key, version)
+        self._local.delete(key)
+        return self._shared.delete(key)
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._shared.touch(key, timeout, version)
+        return self._shared.touch(self.make_key(key, version), timeout)
 
     def clear(self):
         """Forgets this process's copies only: the shared cache is cleared through its own alias."""

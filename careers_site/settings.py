@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from careers_site.release import source_fingerprint
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -143,9 +145,13 @@ else:
 # Whole pages, parts of pages, article rows and comment sections, all under keys that carry the
 # content generation (articles/page_cache.py): read from the shared cache once, then from this
 # process's copy.
+# Their keys also carry the release (DJANGO_RELEASE, e.g. the deployed commit, or else a hash of
+# the code and templates), so that a deploy never serves what the previous code rendered.
+RELEASE = os.environ.get("DJANGO_RELEASE", "").strip() or source_fingerprint(BASE_DIR)
 CACHES["template_fragments"] = {
     "BACKEND": "careers_site.cache.GenerationalCache",
     "TIMEOUT": 300,
+    "KEY_PREFIX": f"release-{RELEASE}",
     "OPTIONS": {"SHARED": "default", "MAX_ENTRIES": 300},
 }
 
@@ -175,7 +181,9 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
-USE_I18N = True
+# The site is written in English only: no translation machinery runs for each page (the admin
+# and Django's own messages stay in English).
+USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
@@ -199,7 +207,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "careers_site.storage.StaticFilesStorage"
         )
     },
 }

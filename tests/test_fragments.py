@@ -1,6 +1,9 @@
 """Shared fragments (careers_site.cache.GenerationalCache, articles.page_cache): an article page
 without the full-page cache is put together from fragments and needs no query once they exist."""
 
+import html
+import json
+import re
 import time
 
 import pytest
@@ -15,20 +18,37 @@ from tests.comments.factories import CommentFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_a_value_is_read_from_the_shared_cache_once_then_from_the_process():
+def test_a_value_is_read_from_the_shared_cache_once_then_from_the_process(settings):
     fragments = caches["template_fragments"]
+    shared_key = fragments.make_key("fragment:1:x")
+    assert shared_key.startswith(f"release-{settings.RELEASE}:")
     fragments.set("fragment:1:x", "<p>shared</p>", timeout=60)
-    assert cache.get("fragment:1:x") == "<p>shared</p>"  # written through to the shared cache
+    assert cache.get(shared_key) == "<p>shared</p>"  # written through to the shared cache
 
-    cache.delete("fragment:1:x")
+    cache.delete(shared_key)
     assert fragments.get("fragment:1:x") == "<p>shared</p>"  # this process's copy
 
     fragments.clear()  # forgets the copies only
     assert fragments.get("fragment:1:x") is None
-    cache.set("fragment:1:y", "<p>from another process</p>")
+    cache.set(fragments.make_key("fragment:1:y"), "<p>from another process</p>")
     assert fragments.get("fragment:1:y") == "<p>from another process</p>"
-    cache.delete("fragment:1:y")
+    cache.delete(fragments.make_key("fragment:1:y"))
     assert fragments.get("fragment:1:y") == "<p>from another process</p>"
+
+
+def test_another_release_never_reads_this_ones_fragments(tmp_path):
+    """A deploy changes the release (DJANGO_RELEASE, or the hash of the code and templates), and
+    with it every key of the page and fragment caches."""
+    from careers_site.release import source_fingerprint
+
+    for directory in ("careers_site", "templates"):
+        (tmp_path / directory).mkdir()
+    (tmp_path / "careers_site" / "views.py").write_text("def view(): ...\n")
+    (tmp_path / "templates" / "base.html").write_text("<p>Hello</p>\n")
+    before = source_fingerprint(tmp_path)
+    assert source_fingerprint(tmp_path) == before  # the same on every server of a release
+    (tmp_path / "templates" / "base.html").write_text("<p>Hello, reader</p>\n")
+    assert source_fingerprint(tmp_path) != before
 
 
 def test_a_new_generation_counter_starts_from_the_clock():
@@ -89,3 +109,24 @@ def test_a_change_made_in_this_process_shows_at_once(settings):
     generation = content_generation()
     pages_changed()
     assert content_generation() > generation
+
+
+def test_an_article_page_in_any_script_is_ascii_html_that_reads_the_same(client, settings):
+    """Titles, texts, names and comments in any script reach the reader unchanged, written as
+    character references (and \\u escapes in the JSON-LD), so the page is one ASCII string:
+    Python joins and encodes those by copying bytes (articles.rendering.ascii_html)."""
+    settings.PAGE_CACHE_SECONDS = 0  # a page put together from its fragments
+    title = "L’apprentissage automatique — 機械学習"
+    article = ArticleFactory(title=title, dek="Où commencer ? 🚀")
+    CommentFactory(article=article, author_name="Zoë", body="Très utile, merci ! 👍")
+
+    for _ in range(2):  # rendered and stored, then read back from the fragments
+        page = client.get(article.get_absolute_url()).content.decode()
+        assert page.isascii()
+        text = html.unescape(page)
+        assert f"<title>{title} | " in text
+        assert '<h1 id="article-title" class="article-title">' + title in text
+        assert "Où commencer ? 🚀" in text
+        assert "Zoë" in text and "Très utile, merci ! 👍" in text
+        blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+        assert any(json.loads(block).get("headline") == title for block in blocks)

@@ -106,3 +106,22 @@ def test_check_deploy_is_clean_with_the_documented_production_variables():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_static_addresses_come_from_the_manifest_once_per_file(tmp_path, settings):
+    """Production's storage (careers_site.storage) gives the hashed, far-future address of each
+    file, and looks each one up in the manifest once."""
+    from unittest import mock
+
+    from careers_site.storage import StaticFilesStorage
+
+    (tmp_path / "staticfiles.json").write_text(
+        '{"paths": {"css/site.css": "css/site.0123456789ab.css"}, "version": "1.1"}'
+    )
+    storage = StaticFilesStorage(location=str(tmp_path), base_url="/static/")
+    with mock.patch.object(storage, "stored_name", wraps=storage.stored_name) as lookups:
+        urls = {storage.url("css/site.css") for _ in range(3)}
+    assert urls == {"/static/css/site.0123456789ab.css"}
+    assert lookups.call_count == 1
+    with pytest.raises(ValueError):  # a file missing from the manifest is still an error
+        storage.url("css/missing.css")

@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Article
 from articles.page_cache import FRAGMENT_CACHE, content_generation, is_public_request
+from articles.rendering import ascii_html
 
 from ..models import comments_open
 from ..readers import blank_comment_form, submitted_comment_ids
@@ -68,7 +69,8 @@ def _public_discussion(request, article: Article, is_open: bool) -> PublicDiscus
             "reply_url": reverse("comments:create", args=[article.slug]),
         },
     )
-    # No form, so no token: rendered without the request and its context processors.
+    # No form, so no token: rendered without the request and its context processors. Kept as
+    # ASCII: names and texts are the readers', in any script (articles.rendering.ascii_html).
     html = render_to_string(
         "comments/comment_section.html",
         {
@@ -76,9 +78,10 @@ def _public_discussion(request, article: Article, is_open: bool) -> PublicDiscus
             "threads_html": mark_safe(threads),  # noqa: S308 - rendered by the engine
         },
     )
+    html = ascii_html(html)
     if generation:
         caches[FRAGMENT_CACHE].set(key, (html, discussion.approved_count), timeout=seconds)
-    return PublicDiscussion(mark_safe(html), discussion.approved_count)  # noqa: S308 - rendered by the engine
+    return PublicDiscussion(html, discussion.approved_count)
 
 
 def _section_context(article: Article, approved_count: int, is_open: bool) -> dict:
@@ -166,7 +169,8 @@ def comment_count_link(context, article: Article, in_list: bool = False) -> str:
         return ""  # a card outside a prefetched list: no count rather than a query per card
     href = f"{article.get_absolute_url()}#comments" if in_list else "#comments"
     return format_html(
-        '<span aria-hidden="true">·</span> <a class="comment-count text-nowrap" href="{}">{}</a>',
+        '<span aria-hidden="true">&middot;</span> '
+        '<a class="comment-count text-nowrap" href="{}">{}</a>',
         href,
         count_label(count),
     )

@@ -4,6 +4,8 @@ Without JavaScript every button is a link to /get-info/; leads.js turns them int
 modal, whose form posts to the same endpoint.
 """
 
+import functools
+
 from django import template
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
@@ -15,10 +17,15 @@ register = template.Library()
 ASSETS_FLAG = "leads_stylesheet_loaded"
 
 
-def _render(context, template_name: str, extra: dict) -> SafeString:
-    # The stylesheet is emitted once, by whichever tag comes first on the page.
+def _claim_stylesheet(context) -> bool:
+    """True for the first of the tags on a page: it emits the stylesheet, the others do not."""
     load_css = not context.render_context.get(ASSETS_FLAG)
     context.render_context[ASSETS_FLAG] = True
+    return load_css
+
+
+def _render(context, template_name: str, extra: dict) -> SafeString:
+    load_css = _claim_stylesheet(context)
     # No request: these templates need no context processors, and running them all again for
     # each button costs more than the button itself.
     html = render_to_string(
@@ -44,7 +51,17 @@ def lead_call_to_action(context, article=None) -> str:
 
 @register.simple_tag(takes_context=True)
 def lead_header_button(context) -> str:
-    return _render(context, "leads/includes/header_button.html", {})
+    return _header_button(_claim_stylesheet(context), bool(context.get("leads_page")))
+
+
+@functools.cache
+def _header_button(load_css: bool, on_form_page: bool) -> SafeString:
+    """On every page, and the same on each (addresses and text only): rendered once per process
+    for each of its four forms."""
+    html = render_to_string(
+        "leads/includes/header_button.html", {"load_css": load_css, "on_form_page": on_form_page}
+    )
+    return mark_safe(html)  # noqa: S308 - rendered by the template engine, which escapes
 
 
 @register.simple_tag(takes_context=True)
