@@ -12,6 +12,7 @@ from articles.visitors import form_shown_token, seconds_since_shown
 from .attribution import local_path
 from .countries import COUNTRIES
 from .models import ConsentText, Lead, Program
+from .services import active_programs
 
 TIME_TRAP_SALT = "leads.form-started"
 MESSAGE_MAX_LENGTH = 2000
@@ -28,6 +29,25 @@ def country_choices() -> list[tuple[str, str]]:
 def started_token(now: float | None = None) -> str:
     """When the form was shown, signed, for the time trap."""
     return form_shown_token(TIME_TRAP_SALT, now)
+
+
+class ProgramField(forms.ModelChoiceField):
+    """The active programs, offered from the database and checked against the cached list
+    (services.active_programs): a request costs no query for its program."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value)
+        number = int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+        program = active_programs().get(number)
+        if program is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return program
 
 
 class LeadForm(forms.Form):
@@ -56,7 +76,7 @@ class LeadForm(forms.Form):
         help_text="Optional. With the country code, e.g. +44 20 7946 0958.",
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
-    program = forms.ModelChoiceField(
+    program = ProgramField(
         label="Program of interest",
         queryset=Program.objects.none(),
         empty_label="Choose a program",

@@ -32,6 +32,8 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Leads-Signature"
+PROGRAMS_KEY = "leads:active-programs"
+PROGRAMS_SECONDS = 300  # as CONSENT_TEXT_SECONDS: bounds a copy that outlived a missed change
 CONSENT_TEXT_KEY = "leads:consent-text"
 # A new or edited wording clears the key at once (receivers.py), and a wording published for a
 # later time replaces the cached one when that time comes; this bounds a copy that outlived a
@@ -54,6 +56,16 @@ class LeadRequest:
     consent_text: ConsentText | None = None
     page: str = ""
     article: Article | None = None
+
+
+def active_programs() -> dict[int, Program]:
+    """The programs the form offers, by id, read from the cache: a request is checked against
+    them without a query. Cleared when staff change a program (receivers.py)."""
+    programs = get_quietly(PROGRAMS_KEY)
+    if programs is None:
+        programs = {program.pk: program for program in Program.objects.active()}
+        set_quietly(PROGRAMS_KEY, programs, PROGRAMS_SECONDS)
+    return programs
 
 
 def current_consent_text() -> ConsentText | None:

@@ -104,6 +104,29 @@ class TestGetInfoPage:
         assert "From tomorrow on." in content
         assert 'name="consent_version" value="2"' in content
 
+    def test_a_request_reads_its_program_from_the_cache(self, client, program):
+        post(client, form_data(program, email="first@example.com"))  # reads the programs once
+        data = form_data(program, email="second@example.com")
+        with CaptureQueriesContext(connection) as queries:
+            assert post(client, data).status_code == 302
+        assert not [q for q in queries if 'FROM "leads_program"' in q["sql"]]
+        assert Submission.objects.latest("pk").program == program
+
+    @pytest.mark.parametrize("value", ["retired", "999999", "\u0663", "9" * 5000, "1.0"])
+    def test_a_program_that_is_not_offered_is_refused_at_its_field(self, client, program, value):
+        retired = ProgramFactory(name="Retired", is_active=True)
+        post(client, form_data(program, email="first@example.com"))  # both are now in the cache
+        retired.is_active = False
+        retired.save()  # staff retire one: the cached list is forgotten
+        data = form_data(program)
+        data["program"] = str(retired.pk) if value == "retired" else value
+
+        response = post(client, data)
+
+        assert response.status_code == 200
+        assert "Select a valid choice" in str(response.context["form"].errors["program"])
+        assert Submission.objects.count() == 1  # the first one only
+
     def test_consent_checkbox_is_not_ticked(self, client):
         response = client.get(GET_INFO)
         assert b'name="consent" class="checkboxinput form-check-input" required' in (
