@@ -46,6 +46,7 @@ def build_message(notification: Notification) -> EmailMessage:
     headers = {}
     if notification.kind != Notification.Kind.MODERATION:
         headers["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058
     return EmailMessage(
         subject=subject,
         body=render_to_string(f"{template}.txt", context),

@@ -2,7 +2,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.views import View
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
 
 from articles.models import Article
 from articles.views import ArticleDetailView
@@ -134,13 +135,26 @@ def comment_form(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """The one-click link in reply e-mails: signed, so it needs no login and no form."""
+    """The unsubscribe link in reply e-mails, signed, so it needs no login.
+
+    Opening the link (GET) only asks for confirmation: mail scanners and link previews follow
+    links, and must not unsubscribe anyone. The button posts back to the same address, as does a
+    mail client's one-click unsubscribe (RFC 8058, `List-Unsubscribe-Post`), which sends no CSRF
+    token: the signed token in the address is what authorises the request.
+    """
     comment_id = comment_id_from_unsubscribe_token(token)
     comment = Comment.objects.select_related("article").filter(pk=comment_id).first()
     if comment is None or not comment.author_email:
         return render(request, "comments/unsubscribe_invalid.html", status=404)
-    comment_unsubscribe(comment=comment)
-    response = render(request, "comments/unsubscribed.html", {"article": comment.article})
+    if request.method == "POST":
+        comment_unsubscribe(comment=comment)
+        template = "comments/unsubscribed.html"
+    else:
+        template = "comments/unsubscribe_confirm.html"
+    response = render(request, template, {"article": comment.article})
     response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex"
     return response

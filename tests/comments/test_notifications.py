@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from django_tasks import default_task_backend
 
@@ -195,6 +196,7 @@ def test_writer_who_asked_is_told_once_when_the_comment_is_approved(
     link = unsubscribe_link_in(message.body)
     assert comment_id_from_unsubscribe_token(link.rstrip("/").rsplit("/", 1)[1]) == comment.pk
     assert message.extra_headers["List-Unsubscribe"] == f"<{link}>"
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
 def test_writer_who_did_not_ask_gets_no_email(article, django_capture_on_commit_callbacks):
@@ -252,12 +254,21 @@ def test_at_most_one_email_an_hour_to_any_address(article, django_capture_on_com
     assert statuses == ["sent", "skipped", "skipped"]
 
 
-def test_unsubscribe_link_stops_reply_emails_in_one_click(client, article):
+def test_unsubscribe_link_asks_then_its_button_stops_reply_emails(article):
     comment = CommentFactory(article=article, notify_replies=True, author_email="ada@example.com")
     other = CommentFactory(notify_replies=True, author_email="Ada@Example.com")
     stranger = CommentFactory(notify_replies=True, author_email="bea@example.com")
+    link = unsubscribe_url(comment).removeprefix("https://careers.example")
+    reader = Client(enforce_csrf_checks=True)
 
-    response = client.get(unsubscribe_url(comment).removeprefix("https://careers.example"))
+    shown = reader.get(link)  # what a mail scanner following the link does: nothing changes
+    assert shown.status_code == 200
+    assert shown["Cache-Control"] == "no-store"
+    html = shown.content.decode()
+    assert '<form method="post"' in html and "Stop e-mails about replies</button>" in html
+    assert Comment.objects.filter(notify_replies=True).count() == 3
+
+    response = reader.post(link)  # the button
 
     assert response.status_code == 200
     assert "You are unsubscribed" in response.content.decode()
@@ -266,10 +277,26 @@ def test_unsubscribe_link_stops_reply_emails_in_one_click(client, article):
     assert Comment.objects.get(pk=stranger.pk).notify_replies
 
 
+def test_a_mail_clients_one_click_unsubscribe_posts_without_a_token(article):
+    """RFC 8058: the client posts `List-Unsubscribe=One-Click` to the List-Unsubscribe address."""
+    comment = CommentFactory(article=article, notify_replies=True, author_email="ada@example.com")
+    link = unsubscribe_url(comment).removeprefix("https://careers.example")
+
+    response = Client(enforce_csrf_checks=True).post(
+        link, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
+
+    assert response.status_code == 200
+    assert not Comment.objects.get(pk=comment.pk).notify_replies
+
+
 @pytest.mark.parametrize("token", ["1", "not-a-token", "MQ:1abc:forged"])
 def test_forged_unsubscribe_link_is_refused(client, token):
-    response = client.get(reverse("comments:unsubscribe", kwargs={"token": token}))
-    assert response.status_code == 404
+    CommentFactory(pk=1, notify_replies=True, author_email="ada@example.com")
+    url = reverse("comments:unsubscribe", kwargs={"token": token})
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
+    assert Comment.objects.get(pk=1).notify_replies
 
 
 def test_auto_approved_comment_tells_the_writer_who_asked(
