@@ -3,13 +3,16 @@ import logging
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 
-from .attribution import Attribution, attribution_update
+from .attribution import MAX_URL_LENGTH, MAX_VALUE_LENGTH, Attribution, attribution_update
 
 logger = logging.getLogger(__name__)
 
 COOKIE_NAME = "leads_visit"
 COOKIE_SALT = "leads.attribution"
 SKIPPED_PREFIXES = ("/admin/", "/static/", "/media/")
+# Browsers keep cookies of up to 4096 bytes, name and attributes included.
+MAX_COOKIE_BYTES = 3800
+SHRINK_STEPS = ((MAX_VALUE_LENGTH, MAX_URL_LENGTH), (100, 300), (50, 200), (20, 100))
 
 
 def read_attribution(request: HttpRequest) -> Attribution:
@@ -46,12 +49,27 @@ class AttributionMiddleware:
         except Exception:  # attribution must never break a page
             logger.exception("Could not record the visit's attribution")
             return response
-        if updated is not None:
+        value = cookie_value(updated) if updated is not None else None
+        if value is not None:
             response.set_cookie(
-                COOKIE_NAME,
-                signing.dumps(updated.as_dict(), salt=COOKIE_SALT, compress=True),
-                httponly=True,
-                samesite="Lax",
-                secure=request.is_secure(),
+                COOKIE_NAME, value, httponly=True, samesite="Lax", secure=request.is_secure()
             )
         return response
+
+
+def cookie_value(attribution: Attribution) -> str | None:
+    """The signed cookie, cut until it fits: browsers drop a cookie over 4 kB, and long campaign
+    values in other scripts (six bytes each as JSON escapes) can reach that. Each step keeps
+    shorter UTM values and addresses; None if even the shortest do not fit."""
+    for value_length, url_length in SHRINK_STEPS:
+        shrunk = Attribution(
+            first={key: value[:value_length] for key, value in attribution.first.items()},
+            last={key: value[:value_length] for key, value in attribution.last.items()},
+            referrer=attribution.referrer[:url_length],
+            landing_page=attribution.landing_page[:url_length],
+        )
+        value = signing.dumps(shrunk.as_dict(), salt=COOKIE_SALT, compress=True)
+        if len(value) <= MAX_COOKIE_BYTES:
+            return value
+    logger.warning("The visit's attribution does not fit in a cookie: not remembered")
+    return None

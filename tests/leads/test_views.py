@@ -9,8 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from leads.attribution import UTM_KEYS
 from leads.forms import started_token
-from leads.middleware import COOKIE_NAME, COOKIE_SALT
+from leads.middleware import COOKIE_NAME, COOKIE_SALT, MAX_COOKIE_BYTES
 from leads.models import ConsentRecord, Lead, Submission
 from tests.articles.factories import ArticleFactory
 
@@ -351,6 +352,24 @@ class TestAttributionCapture:
         response = client.get("/?utm_source=" + "s" * 500)
         data = signing.loads(response.cookies[COOKIE_NAME].value, salt=COOKIE_SALT)
         assert data["first"]["utm_source"] == "s" * 200
+
+    def test_long_values_in_any_script_are_cut_until_the_cookie_fits(self, client, program):
+        """Browsers drop cookies over 4 kB; six-byte JSON escapes reach that with 200 characters
+        in each of the five UTM parameters."""
+        values = {key: "".join(chr(0x4E00 + (n * 7919 + i) % 20000) for n in range(300))
+                  for i, key in enumerate(UTM_KEYS)}  # fmt: skip
+        referrer = "https://ref.example/" + "".join(chr(0x0400 + n % 200) for n in range(600))
+        response = client.get("/", values, HTTP_REFERER=referrer)
+
+        cookie = response.cookies[COOKIE_NAME]
+        assert len(cookie.value) <= MAX_COOKIE_BYTES
+        data = signing.loads(cookie.value, salt=COOKIE_SALT)
+        for key in UTM_KEYS:
+            assert 20 <= len(data["first"][key]) < 200
+            assert values[key].startswith(data["first"][key])
+
+        post(client, form_data(program))
+        assert values["utm_source"].startswith(Submission.objects.get().utm_source)
 
 
 class TestAbuse:
