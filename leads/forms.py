@@ -16,6 +16,10 @@ from .services import active_programs
 
 TIME_TRAP_SALT = "leads.form-started"
 MESSAGE_MAX_LENGTH = 2000
+STALE_FORM = (
+    "This form was changed or is out of date, so your request was not sent. "
+    "Please check your details and send it again."
+)
 
 
 COUNTRY_CODES = frozenset(code for code, _ in COUNTRIES)
@@ -162,6 +166,22 @@ class LeadForm(forms.Form):
             "started",
         )
         return helper
+
+    def clean(self) -> dict:
+        cleaned_data = super().clean()
+        if any(self.fields[name].widget.is_hidden for name in self._errors if name in self.fields):
+            # Only a changed or very old page gets here: nothing marked below would explain it.
+            self.add_error(None, STALE_FORM)
+        return cleaned_data
+
+    @property
+    def visible_error_count(self) -> int:
+        """The fields marked in red: the error summary counts these, not the hidden ones."""
+        return sum(
+            1
+            for name in self.errors
+            if name in self.fields and not self.fields[name].widget.is_hidden
+        )
 
     def clean_first_name(self) -> str:
         return " ".join(self.cleaned_data["first_name"].split())

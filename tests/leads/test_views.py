@@ -372,6 +372,27 @@ class TestAttributionCapture:
         assert values["utm_source"].startswith(Submission.objects.get().utm_source)
 
 
+class TestTamperedForm:
+    @pytest.mark.parametrize(
+        ("field", "value"),
+        [("consent_version", "abc"), ("page", "/" + "p" * 600), ("article", "a" * 300)],
+    )
+    def test_a_changed_hidden_field_is_explained_and_the_typing_kept(
+        self, client, program, field, value
+    ):
+        data = form_data(program, first_name="Grace")
+        data[field] = value
+
+        response = post(client, data)
+
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "This form was changed or is out of date" in html
+        assert "marked below" not in html  # no field is marked: none is named
+        assert 'value="Grace"' in html
+        assert not Submission.objects.exists()
+
+
 class TestAbuse:
     def test_honeypot_is_answered_like_a_success_and_nothing_is_saved(self, client, program):
         response = post(client, form_data(program, website="http://spam.example"))
