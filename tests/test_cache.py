@@ -11,7 +11,7 @@ from careers_site.cache import _MISSING, LocalCopies, ResilientRedisCache, count
 from leads import ratelimit
 from tests.services import redis_available
 
-REDIS_LOCATION = "redis://127.0.0.1:6379/13"
+REDIS_LOCATION = "redis://127.0.0.1:6379/12"  # its own database: it is flushed
 
 
 @pytest.fixture
