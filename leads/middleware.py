@@ -37,6 +37,11 @@ class AttributionMiddleware:
             return response
         if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
             return response
+        if (
+            not request.META.get("HTTP_REFERER")
+            and "utm" not in request.META.get("QUERY_STRING", "").lower()
+        ):
+            return response  # no campaign and no referrer: nothing to remember (most page views)
         current = read_attribution(request)
         try:
             updated = attribution_update(
