@@ -496,8 +496,9 @@ def report(
         f"gunicorn with {args.workers} workers, database `{env['DATABASE_URL'].split('://')[0]}`,"
         f" cache Redis, wrk {args.threads} threads / {args.connections} connections over "
         f"loopback (timeout {args.timeout}s), {args.duration}s per target. Load average "
-        f"(1 min) {load[0]:.1f} before the measurements and {load[1]:.1f} after (well above 0 "
-        "before, other work was sharing the CPUs).",
+        f"(1 min) {load[0]:.1f} before the measurements and {load[1]:.1f} after (the run's own "
+        "load; well above 0 before means other work, or the tail of an earlier run, was "
+        "sharing the CPUs).",
         "",
         "Each GET target is measured against two freshly started servers: **cold** with the "
         f"full-page cache off (`{PAGE_CACHE}=0`) and **warm** with it on and each URL requested "
