@@ -104,3 +104,17 @@ def format_violations(path: str, violations: list[dict]) -> str:
             lines.append(f"    {target}: {summary}")
             lines.append(f"      {node['html']}")
     return "\n".join(lines)
+
+
+@pytest.mark.parametrize("width", [390, 1200, 1280, 1440])
+def test_the_header_never_pushes_the_page_sideways(browser, live_server, width):
+    """Categories named like the demo's five, with the search and the call to action: the header
+    fits every width (on narrow screens in the menu, at 1200 px on two lines)."""
+    for name in ("Roles & Careers", "Skills & Learning", "Salaries & Hiring", "Industries", "More"):
+        CategoryFactory(name=name)
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    page.goto(live_server.url + reverse("articles:home"))
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    context.close()
+    assert overflow <= 0
