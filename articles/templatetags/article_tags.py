@@ -40,8 +40,8 @@ def responsive_image(
     }
 
 
-@register.filter(needs_autoescape=True)
-def ascii(value, autoescape=True) -> str:
+@register.filter(name="ascii", needs_autoescape=True)
+def ascii_text(value, autoescape=True) -> str:
     """Text for HTML, escaped, with its non-ASCII characters as references (rendering.ascii_html):
     for what an article page shows outside its cached fragments (title, description)."""
     return ascii_html(conditional_escape(value) if autoescape else str(value))
