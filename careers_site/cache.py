@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.db import transaction
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -195,6 +196,24 @@ def set_quietly(key: str, value, timeout: float, *, alias: str = "default") -> N
         caches[alias].set(key, value, timeout)
     except Exception:
         logger.warning("Cache write of %s failed", key, exc_info=True)
+
+
+def read_through(key: str, timeout: float, compute, *, alias: str = "default"):
+    """The value kept under `key`, or else `compute()`'s, kept for `timeout` seconds. For small
+    lists that staff change now and then (see `forget`): a failing cache reads as empty, so the
+    value comes from the database."""
+    value = get_quietly(key, alias=alias)
+    if value is None:
+        value = compute()
+        set_quietly(key, value, timeout, alias=alias)
+    return value
+
+
+def forget(key: str, *, alias: str = "default") -> None:
+    """Drop a value read through `read_through` whose source changed: now, and again once the
+    transaction commits, so that no request reads the old rows back into the cache in between."""
+    caches[alias].delete(key)
+    transaction.on_commit(lambda: caches[alias].delete(key), robust=True)
 
 
 def count_hit(key: str, timeout: int, *, alias: str = "default") -> int | None:

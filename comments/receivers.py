@@ -1,12 +1,11 @@
 """Tells the full-page cache when the comments that readers see change, and forgets the cached
 moderation terms when staff change them."""
 
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from articles.page_cache import pages_changed
+from careers_site.cache import forget
 
 from .models import Comment, ModerationTerm
 from .services import MODERATION_TERMS_KEY
@@ -29,6 +28,4 @@ def comment_deleted(sender, instance: Comment, **kwargs) -> None:
 @receiver(post_save, sender=ModerationTerm, dispatch_uid="moderation_terms_saved")
 @receiver(post_delete, sender=ModerationTerm, dispatch_uid="moderation_terms_deleted")
 def moderation_terms_changed(sender, **kwargs) -> None:
-    # Now, and again once committed, so that no comment reads the old list back in between.
-    cache.delete(MODERATION_TERMS_KEY)
-    transaction.on_commit(lambda: cache.delete(MODERATION_TERMS_KEY), robust=True)
+    forget(MODERATION_TERMS_KEY)

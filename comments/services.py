@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from articles.page_cache import pages_changed
-from careers_site.cache import get_quietly, set_quietly
+from careers_site.cache import read_through
 
 from . import moderation
 from .models import Comment, ModerationTerm, Notification
@@ -118,11 +118,11 @@ def comment_submit(
 
 def moderation_terms() -> list[tuple[str, str]]:
     """The staff's list of (action, term), kept in the cache until it changes (receivers.py)."""
-    terms = get_quietly(MODERATION_TERMS_KEY)
-    if terms is None:
-        terms = list(ModerationTerm.objects.values_list("action", "term"))
-        set_quietly(MODERATION_TERMS_KEY, terms, MODERATION_TERMS_SECONDS)
-    return terms
+    return read_through(
+        MODERATION_TERMS_KEY,
+        MODERATION_TERMS_SECONDS,
+        lambda: list(ModerationTerm.objects.values_list("action", "term")),
+    )
 
 
 def _author_history(*, email: str, article: Article, body: str) -> tuple[bool, bool]:

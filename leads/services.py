@@ -13,7 +13,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from articles.models import Article
-from careers_site.cache import get_quietly, set_quietly
+from careers_site.cache import get_quietly, read_through, set_quietly
 from careers_site.personal_data import normalise_email
 
 from .attribution import UTM_KEYS, Attribution
@@ -61,11 +61,11 @@ class LeadRequest:
 def active_programs() -> dict[int, Program]:
     """The programs the form offers, by id, read from the cache: a request is checked against
     them without a query. Cleared when staff change a program (receivers.py)."""
-    programs = get_quietly(PROGRAMS_KEY)
-    if programs is None:
-        programs = {program.pk: program for program in Program.objects.active()}
-        set_quietly(PROGRAMS_KEY, programs, PROGRAMS_SECONDS)
-    return programs
+    return read_through(
+        PROGRAMS_KEY,
+        PROGRAMS_SECONDS,
+        lambda: {program.pk: program for program in Program.objects.active()},
+    )
 
 
 def current_consent_text() -> ConsentText | None:
