@@ -205,6 +205,16 @@ class Article(models.Model):
     def get_preview_url(self) -> str:
         return reverse("articles:preview", kwargs={"pk": self.pk})
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        """As loaded, with what its card and lists show kept aside: a save then drops only the
+        pages that show what changed (articles/page_keys.py)."""
+        from .page_keys import state
+
+        article = super().from_db(db, field_names, values)
+        article._page_state = state(article)
+        return article
+
     @cached_property
     def tag_list(self) -> list["Tag"]:
         """The tags, read once per instance (from a prefetch if there was one)."""

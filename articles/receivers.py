@@ -1,11 +1,14 @@
 """Keeps stored search vectors current when an article, its tags, author or category change, and
-tells the full-page cache that the public pages are stale."""
+drops the shared pages that show what changed (articles/page_keys.py)."""
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
+from careers_site.page_cache import SITE_KEY, pages_changed
+
+from . import page_keys
 from .models import Article, Author, Category, FAQItem, Tag
-from .page_cache import pages_changed
+from .publication import remember_next_publication
 from .search import refresh_search_vectors
 
 
@@ -33,17 +36,56 @@ def name_changed(sender, instance, raw=False, created=False, **kwargs) -> None:
 
 
 @receiver(post_save, sender=Article, dispatch_uid="article_pages_changed")
-@receiver(post_delete, sender=Article, dispatch_uid="article_pages_deleted")
+def article_pages_changed(sender, instance: Article, raw=False, **kwargs) -> None:
+    if raw:
+        return
+    before = getattr(instance, "_page_state", None)
+    pages_changed(page_keys.keys_changed_by_article(instance, before))
+    instance._page_state = page_keys.state(instance)
+    remember_next_publication()
+
+
+@receiver(pre_delete, sender=Article, dispatch_uid="article_pages_deleted")
+def article_pages_deleted(sender, instance: Article, **kwargs) -> None:
+    pages_changed(page_keys.keys_changed_by_removal(instance))  # before its tags are gone
+
+
+@receiver(m2m_changed, sender=Article.tags.through, dispatch_uid="article_tags_pages_changed")
+def article_tag_pages_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+    if action not in {"post_add", "post_remove", "pre_clear"}:
+        return
+    if reverse:  # tag.articles.add(...): instance is the tag, pk_set the articles
+        article_ids = pk_set or instance.articles.values_list("pk", flat=True)
+        keys = {f"article-{pk}" for pk in article_ids} | {f"list-tag-{instance.pk}"}
+    else:
+        tag_ids = pk_set if action != "pre_clear" else instance.tags.values_list("pk", flat=True)
+        keys = {f"article-{instance.pk}", *(f"list-tag-{pk}" for pk in tag_ids)}
+    pages_changed(keys)
+
+
 @receiver(post_save, sender=Author, dispatch_uid="author_pages_changed")
 @receiver(post_delete, sender=Author, dispatch_uid="author_pages_deleted")
+def author_pages_changed(sender, instance: Author, raw=False, **kwargs) -> None:
+    if not raw:
+        pages_changed({f"author-{instance.pk}"})
+
+
 @receiver(post_save, sender=Category, dispatch_uid="category_pages_changed")
 @receiver(post_delete, sender=Category, dispatch_uid="category_pages_deleted")
+def category_pages_changed(sender, raw=False, **kwargs) -> None:
+    if not raw:
+        pages_changed({SITE_KEY})  # the header and footer of every page list the categories
+
+
 @receiver(post_save, sender=Tag, dispatch_uid="tag_pages_changed")
-@receiver(post_delete, sender=Tag, dispatch_uid="tag_pages_deleted")
+@receiver(pre_delete, sender=Tag, dispatch_uid="tag_pages_deleted")
+def tag_pages_changed(sender, instance: Tag, raw=False, **kwargs) -> None:
+    if not raw:
+        pages_changed({f"tag-{instance.pk}", f"list-tag-{instance.pk}"})
+
+
 @receiver(post_save, sender=FAQItem, dispatch_uid="faq_pages_changed")
 @receiver(post_delete, sender=FAQItem, dispatch_uid="faq_pages_deleted")
-@receiver(m2m_changed, sender=Article.tags.through, dispatch_uid="article_tags_pages_changed")
-def public_content_changed(sender, raw=False, action: str = "", **kwargs) -> None:
-    if raw or (action and not action.startswith("post_")):
-        return
-    pages_changed()
+def faq_pages_changed(sender, instance: FAQItem, raw=False, **kwargs) -> None:
+    if not raw:  # the reading time, on the card too, counts the FAQ
+        pages_changed({f"article-{instance.article_id}", f"card-{instance.article_id}"})

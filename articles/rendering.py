@@ -11,7 +11,6 @@ import markdown
 import nh3
 from django.conf import settings
 from django.utils.html import strip_tags
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
 ALLOWED_TAGS = {
@@ -86,18 +85,3 @@ def render_markdown(source: str) -> RenderedBody:
 
 def reading_minutes(word_count: int) -> int:
     return max(1, int(word_count / settings.ARTICLES_WORDS_PER_MINUTE + 0.5))
-
-
-def ascii_html(rendered: str) -> SafeString:
-    """Rendered HTML with every non-ASCII character written as a character reference (`&#8217;`).
-
-    A browser reads the same text. Python keeps a string that is all ASCII at one byte per
-    character and joins and encodes such strings by copying bytes; one curly quote anywhere makes
-    every join that contains it widen the whole result (a 200 kB article page) to two or four
-    bytes per character, and the final encoding to UTF-8 slow. Only for HTML text and attribute
-    values: references are not decoded inside <script> and <style>, whose content must be ASCII
-    already (the JSON-LD is).
-    """
-    if rendered.isascii():
-        return mark_safe(rendered)  # noqa: S308 - HTML rendered by the caller
-    return mark_safe(rendered.encode("ascii", "xmlcharrefreplace").decode("ascii"))  # noqa: S308

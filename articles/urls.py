@@ -1,7 +1,8 @@
 from django.urls import path
 
+from careers_site.page_cache import shared_page as public  # anonymous readers share pages
+
 from . import feeds, views
-from .page_cache import cache_public_page as public  # anonymous readers' pages are shared
 
 app_name = "articles"
 

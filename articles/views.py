@@ -1,18 +1,16 @@
-from functools import partial
-
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
-from django.core.cache import caches
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
-from django.utils.functional import SimpleLazyObject
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import DetailView, ListView, TemplateView
 
+from careers_site.page_cache import add_page_keys
+
 from .models import Article, Author, Category, Tag
-from .page_cache import FRAGMENT_CACHE, content_generation
+from .page_keys import article_page_keys, card_keys, list_keys
 from .search import clean_query, search_articles
 from .selectors import categories_with_counts, related_articles
 from .services import article_view_record
@@ -36,9 +34,11 @@ class HomeView(TemplateView):
         published = Article.objects.published().for_cards()
         featured = list(published.filter(is_featured=True)[: self.featured_count])
         context["featured"] = featured
-        context["latest"] = published.exclude(pk__in=[a.pk for a in featured])[: self.latest_count]
+        latest = list(published.exclude(pk__in=[a.pk for a in featured])[: self.latest_count])
+        context["latest"] = latest
         context["categories"] = categories_with_counts()
         context["structured_data"] = home_json_ld()
+        add_page_keys(self.request, {*list_keys(), *card_keys([*featured, *latest])})
         return context
 
 
@@ -46,6 +46,14 @@ class ArticleListView(PublishedArticleMixin, ListView):
     model = Article
     paginate_by = settings.ARTICLES_PER_PAGE
     context_object_name = "articles"
+
+    def list_keys(self) -> set[str]:
+        return list_keys()
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        add_page_keys(self.request, {*self.list_keys(), *card_keys(context["object_list"])})
+        return context
 
 
 class SearchView(ListView):
@@ -79,6 +87,9 @@ class FilteredArticleListView(ArticleListView):
     def get_context_data(self, **kwargs) -> dict:
         return super().get_context_data(subject=self.subject, **kwargs)
 
+    def list_keys(self) -> set[str]:
+        return {f"list-{self.subject_field.rstrip('s')}-{self.subject.pk}"}
+
 
 class CategoryDetailView(FilteredArticleListView):
     subject_model = Category
@@ -91,11 +102,17 @@ class TagDetailView(FilteredArticleListView):
     subject_field = "tags"
     template_name = "articles/tag_detail.html"
 
+    def list_keys(self) -> set[str]:
+        return {*super().list_keys(), f"tag-{self.subject.pk}"}
+
 
 class AuthorDetailView(FilteredArticleListView):
     subject_model = Author
     subject_field = "author"
     template_name = "articles/author_detail.html"
+
+    def list_keys(self) -> set[str]:
+        return {*super().list_keys(), f"author-{self.subject.pk}"}
 
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)
@@ -114,33 +131,15 @@ class ArticleDetailView(DetailView):
     def get_queryset(self) -> QuerySet[Article]:
         return self.get_visible_articles().for_cards()
 
-    def get_object(self, queryset=None) -> Article:
-        """The live article, shared through the cache per content generation: a page rendered
-        from cached fragments then needs no query at all."""
-        if self.is_preview or queryset is not None or not settings.FRAGMENT_CACHE_SECONDS:
-            return super().get_object(queryset)
-        slug = self.kwargs["slug"]
-        if len(slug) > Article._meta.get_field("slug").max_length:
-            return super().get_object(queryset)  # no such article: a 404, nothing to keep
-        generation = content_generation(self.request)
-        key = f"article:{generation}:{slug}"
-        fragments = caches[FRAGMENT_CACHE]
-        article = fragments.get(key) if generation else None
-        if article is None:
-            article = super().get_object(queryset)
-            if generation:
-                fragments.set(key, article, timeout=settings.FRAGMENT_CACHE_SECONDS)
-        return article
-
     def get_context_data(self, **kwargs) -> dict:
-        """Related articles, tags, FAQ and JSON-LD are read only when the template renders them:
-        not at all when their fragments come from the cache."""
         context = super().get_context_data(**kwargs)
         article = self.object
-        context["related_articles"] = SimpleLazyObject(lambda: list(related_articles(article)))
+        related = list(related_articles(article))
+        context["related_articles"] = related
         context["is_preview"] = self.is_preview
         context["absolute_url"] = settings.SITE_URL + article.get_absolute_url()
-        context["structured_data"] = partial(article_json_ld, article)  # called by the template
+        context["structured_data"] = article_json_ld(article)
+        add_page_keys(self.request, {*article_page_keys(article), *card_keys(related)})
         return context
 
 

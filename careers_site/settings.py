@@ -69,14 +69,20 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "careers_site.middleware.PermissionsPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A landing's campaign and referrer are remembered even when its page comes from the cache.
+    "leads.middleware.AttributionMiddleware",
+    # Scheduled articles that went live drop the pages that list them, before any page is served.
+    "articles.middleware.ScheduledPublicationMiddleware",
+    # A shared page is served from here: every header above is on it, and nothing below runs
+    # (sessions, CSRF, users, messages: a shared page uses none of them).
+    "careers_site.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "leads.middleware.AttributionMiddleware",
     # Last, so that its process_exception sees a view's database error first: a friendly 503.
     "careers_site.middleware.DatabaseUnavailableMiddleware",
 ]
@@ -126,47 +132,33 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    # Redis down is a cache miss, not an error page (careers_site/cache.py); short socket timeouts
-    # keep a dead or unreachable server from stalling pages. Sessions stay in the database.
+    # django-redis: Redis down is a cache miss, not an error page (IGNORE_EXCEPTIONS); short
+    # socket timeouts keep a dead or unreachable server from stalling pages. Sessions stay in the
+    # database. The outage is logged (careers_site.cache.OutageLogFilter keeps that to one line a
+    # minute).
     CACHES = {
         "default": {
-            "BACKEND": "careers_site.cache.ResilientRedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "careers_site",
             "OPTIONS": {
-                "socket_connect_timeout": 0.25,
-                "socket_timeout": 0.5,
-                "RETRY_AFTER": 2,
+                "SOCKET_CONNECT_TIMEOUT": 0.25,
+                "SOCKET_TIMEOUT": 0.5,
+                "IGNORE_EXCEPTIONS": True,
             },
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Whole pages, parts of pages, article rows and comment sections, all under keys that carry the
-# content generation (articles/page_cache.py): read from the shared cache once, then from this
-# process's copy.
-# Their keys also carry the release (DJANGO_RELEASE, e.g. the deployed commit, or else a hash of
-# the code and templates), so that a deploy never serves what the previous code rendered.
-RELEASE = os.environ.get("DJANGO_RELEASE", "").strip() or source_fingerprint(BASE_DIR)
-CACHES["template_fragments"] = {
-    "BACKEND": "careers_site.cache.GenerationalCache",
-    "TIMEOUT": 300,
-    "KEY_PREFIX": f"release-{RELEASE}",
-    "OPTIONS": {"SHARED": "default", "MAX_ENTRIES": 300},
-}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "careers_site.cache.outage"
 
-# The full-page cache for anonymous readers (articles/page_cache.py): seconds a page is kept at
-# most (0 turns it off). Pages are also invalidated as soon as what they show changes.
+# The full-page cache for anonymous readers (careers_site/page_cache.py): seconds a page is kept at
+# most (0 turns it off). A change drops exactly the pages that show what changed, at once.
 PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "300"))
-# How long a process trusts its last reading of the content generation: a change made on another
-# worker or server shows there within this many seconds (at once where it was made).
-CONTENT_GENERATION_CHECK_SECONDS = float(
-    os.environ.get("DJANGO_CONTENT_GENERATION_CHECK_SECONDS", "1")
-)
-# Parts of pages rendered once per change of content and shared through the cache, whether or not
-# the whole page is: an article's body, its related articles, the approved comment threads, the
-# navigation. Seconds kept at most; 0 renders them for every page.
-FRAGMENT_CACHE_SECONDS = int(os.environ.get("DJANGO_FRAGMENT_CACHE_SECONDS", "3600"))
+# Part of every page key, so that a deploy never serves what the previous release rendered
+# (DJANGO_RELEASE, e.g. the deployed commit, or else a hash of the code and templates).
+RELEASE = os.environ.get("DJANGO_RELEASE", "").strip() or source_fingerprint(BASE_DIR)
 # A request carrying one of these cookies gets its own page, never a shared one: the session
 # (signed-in staff), the comments this browser wrote (one may be held), saved comment details,
 # pending messages.
@@ -336,6 +328,8 @@ LEADS_FIRST_CONTACT_HOURS = int(os.environ.get("LEADS_FIRST_CONTACT_HOURS", "24"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"outage": {"()": "careers_site.cache.OutageLogFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"careers_site.cache.outage": {"filters": ["outage"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }

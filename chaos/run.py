@@ -519,11 +519,11 @@ class Chaos:
             f"{saved_leads}/{len(lead_emails)} requests"
         )
         log = self.log_text(log_start)
-        unavailable, reachable = log.count("Cache unavailable"), log.count("Cache reachable again")
+        unavailable = log.count("Cache unavailable")
         keys = redis.Redis(port=self.redis.port, socket_timeout=2).dbsize()
         outcome.figure(
-            f"server log: {unavailable} 'Cache unavailable', {reachable} 'Cache reachable again' "
-            f"(one per gunicorn worker that met the outage); Redis holds {keys} keys again"
+            f"server log: {unavailable} 'Cache unavailable' (at most one a minute per gunicorn "
+            f"worker that met the outage); Redis holds {keys} keys again"
         )
         outcome.check(not bad_reads, "a page did not answer 200")
         outcome.check(bool(during), "no page was requested while Redis was down")
@@ -536,7 +536,6 @@ class Chaos:
         outcome.check(saved_comments == len(comment_tokens), "an accepted comment was not saved")
         outcome.check(saved_leads == len(lead_emails), "an accepted request was not saved")
         outcome.check(unavailable >= 1, "the outage was not logged")
-        outcome.check(reachable >= 1, "the recovery was not logged")
         outcome.check(bool(cache_ok), "/healthz never reported the cache ok again")
         outcome.check(keys > 0, "nothing was written to Redis after it came back")
         return outcome
@@ -580,7 +579,7 @@ class Chaos:
         def is_friendly(r) -> bool:
             return r.status == 503 and FRIENDLY_503 in r.body and "Retry-After" in r.headers
 
-        # A page the cache holds (whole, or its fragments and article row) is still served; any
+        # A page the cache holds is still served (a hit needs no database); any
         # other answer must be the friendly 503.
         served = [r for r in pages if r.status == 200]
         friendly = [r for r in pages + searches if is_friendly(r)]

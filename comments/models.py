@@ -78,6 +78,8 @@ class Comment(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Made on save (comments/rendering.py): the header and text as every page shows them.
+    html = models.TextField(editable=False, default="")
 
     objects = CommentQuerySet.as_manager()
 
@@ -106,6 +108,20 @@ class Comment(models.Model):
     def __str__(self) -> str:
         return f"{self.author_name} on {self.article_id}: {self.excerpt}"
 
+    def save(self, *args, **kwargs) -> None:
+        from .rendering import comment_html
+
+        if self.pk is None:
+            # The HTML names the comment's id, known once the row is in: one UPDATE after it.
+            super().save(*args, **kwargs)
+            self.html = comment_html(self)
+            Comment.objects.filter(pk=self.pk).update(html=self.html)
+            return
+        self.html = comment_html(self)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "html"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return f"{self.article.get_absolute_url()}#comment-{self.pk}"
 
@@ -120,13 +136,9 @@ class Comment(models.Model):
 
     @property
     def initials(self) -> str:
-        letters = [word[0] for word in self.author_name.split() if word[0].isalnum()]
-        return "".join(letters[:2]).upper() or "?"
+        from .rendering import initials
 
-    @property
-    def avatar_tone(self) -> int:
-        """One of 8 background tones, stable for a name (a CSS class, never an inline style)."""
-        return sum(map(ord, self.author_name)) % 8
+        return initials(self.author_name)
 
 
 class ModerationTerm(models.Model):

@@ -27,12 +27,13 @@ def article_discussion(
 ) -> Discussion:
     """The comments a reader may see under an article, as threads, oldest first: one query.
 
-    The e-mail and the client hash are not even loaded, so no template can show them.
+    Only what the page shows is loaded (the stored HTML, the name for the Reply link): the
+    e-mail and the client hash are not, so no page can show them.
     """
     comments = list(
         Comment.objects.filter(article=article)
         .visible_to(submitted_ids=submitted_ids, is_moderator=is_moderator)
-        .defer("author_email", "client_hash", "moderation_reasons", "user", "updated_at")
+        .only("pk", "article_id", "parent_id", "status", "author_name", "html")
         .order_by("created_at", "pk")
     )
     nodes = {comment.pk: ThreadNode(comment) for comment in comments}

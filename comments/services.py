@@ -11,11 +11,13 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from articles.models import Article
-from articles.page_cache import pages_changed
 from careers_site.cache import read_through
+from careers_site.page_cache import pages_changed
 
 from . import moderation
 from .models import Comment, ModerationTerm, Notification
+from .page_keys import discussion_keys
+from .rendering import render_stored_html
 
 logger = logging.getLogger(__name__)
 
@@ -358,13 +360,17 @@ def personal_data_erase(email: str) -> int:
     """Anonymise the address's comments (threads and texts stay) and forget e-mails sent to it."""
     with transaction.atomic():
         Notification.objects.filter(recipient=email.strip().lower()).delete()
-        pages_changed()  # the names shown under the articles change
-        return Comment.objects.by_email(email).update(
-            author_name="Anonymous",
-            author_email="",
-            author_url="",
-            client_hash="",
-            notify_replies=False,
-            user=None,
-            updated_at=timezone.now(),
-        )
+        comments = list(Comment.objects.by_email(email))
+        for comment in comments:
+            comment.author_name = "Anonymous"
+            comment.author_email = comment.author_url = comment.client_hash = ""
+            comment.notify_replies = False
+            comment.user = None
+            comment.updated_at = timezone.now()
+        Comment.objects.bulk_update(
+            render_stored_html(comments),
+            ["author_name", "author_email", "author_url", "client_hash", "notify_replies", "user",
+             "updated_at", "html"],
+        )  # fmt: skip
+        pages_changed(discussion_keys({comment.article_id for comment in comments}))
+        return len(comments)

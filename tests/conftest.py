@@ -1,7 +1,9 @@
-import pytest
-from django.core.cache import cache, caches
+import logging
 
-from articles.page_cache import forget_reading
+import pytest
+from django.core.cache import cache
+
+from articles.publication import forget_reading
 
 
 @pytest.fixture(autouse=True)
@@ -15,10 +17,8 @@ def _test_settings(settings, tmp_path):
     }
     settings.SITE_URL = "https://careers.example"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    settings.CONTENT_GENERATION_CHECK_SECONDS = 0  # tests/test_fragments.py checks the delay
     cache.clear()  # cached pages and counters from an earlier test are gone
-    caches["template_fragments"].clear()  # and this process's copies of fragments
-    forget_reading()  # and of the content generation
+    forget_reading()  # and this process's reading of the next scheduled publication
 
 
 @pytest.fixture
@@ -26,3 +26,12 @@ def staff_user(django_user_model):
     return django_user_model.objects.create_user(
         username="editor", password="pw", is_staff=True, is_superuser=True
     )
+
+
+@pytest.fixture
+def outage_log(caplog):
+    """The log of a cache outage, from its first line (settings.LOGGING lets one a minute out)."""
+    (outage_filter,) = logging.getLogger("careers_site.cache.outage").filters
+    outage_filter._logged_at, outage_filter._left_out = float("-inf"), 0
+    caplog.set_level(logging.WARNING, logger="careers_site.cache.outage")
+    return caplog

@@ -44,7 +44,7 @@ def test_loading_the_application_warms_it_without_connecting(tmp_path):
 
     assert state["views"] == ["articles.views", "comments.views", "leads.views"]
     assert state["email_pattern"] is True
-    for name in ("base.html", "articles/article_detail.html", "comments/comment_list.html"):
+    for name in ("base.html", "articles/article_detail.html", "comments/comment_section.html"):
         assert name in state["templates"]  # compiled once, kept by the cached loader
     assert state["database_connections"] == []
     assert not (tmp_path / "never-opened.sqlite3").exists()

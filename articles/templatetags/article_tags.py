@@ -3,10 +3,9 @@ import json
 from django import template
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from articles.rendering import ascii_html
 from articles.structured_data import absolute, featured_image
 
 register = template.Library()
@@ -40,13 +39,6 @@ def responsive_image(
     }
 
 
-@register.filter(name="ascii", needs_autoescape=True)
-def ascii_text(value, autoescape=True) -> str:
-    """Text for HTML, escaped, with its non-ASCII characters as references (rendering.ascii_html):
-    for what an article page shows outside its cached fragments (title, description)."""
-    return ascii_html(conditional_escape(value) if autoescape else str(value))
-
-
 @register.filter
 def views_label(count: int) -> str:
     return f"{count:,} View" if count == 1 else f"{count:,} Views"
@@ -54,7 +46,7 @@ def views_label(count: int) -> str:
 
 # The characters that could end a <script> element or start markup are written as \u escapes, so
 # the JSON stays valid and a title containing "</script>" cannot break out of it. Every non-ASCII
-# character is a \u escape too (json's default), so the page stays ASCII (rendering.ascii_html).
+# character is a \u escape too (json's default).
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 

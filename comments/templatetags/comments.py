@@ -1,25 +1,22 @@
 """Template tags with which the article page shows the discussion under it."""
 
-import re
-from dataclasses import dataclass
-
 from django import template
-from django.conf import settings
-from django.core.cache import caches
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import format_html, linebreaks, urlize
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html
 
 from articles.models import Article
-from articles.page_cache import FRAGMENT_CACHE, content_generation, is_public_request
-from articles.rendering import ascii_html
+from careers_site.page_cache import add_page_keys, is_public_request
 
 from ..models import comments_open
+from ..page_keys import discussion_keys
 from ..readers import blank_comment_form, submitted_comment_ids
+from ..rendering import comment_text, is_web_address, threads_html
 from ..selectors import approved_comment_counts, article_discussion
 
 register = template.Library()
+register.filter("comment_text", comment_text)
+register.filter("is_web_address", is_web_address)
 
 COUNT_ATTRIBUTE = "approved_comment_count"
 
@@ -33,55 +30,12 @@ def _is_moderator(user) -> bool:
 
 
 def _is_public(context) -> bool:
-    """A page shared by every reader (articles.page_cache): only approved comments, and no form
-    (it carries a per-reader token); the comments' own form page sets `comments_show_form`."""
+    """A page shared by every reader (careers_site.page_cache): only approved comments, and no
+    form (it carries a per-reader token); the comments' own form page sets `comments_show_form`."""
     request = context.get("request")
     return (
         request is not None and is_public_request(request) and not context.get("comments_show_form")
     )
-
-
-@dataclass
-class PublicDiscussion:
-    """The whole discussion section as HTML (count, approved threads, a link to the form), the
-    same for every reader who has no comment on hold."""
-
-    html: str
-    approved_count: int
-
-
-def _public_discussion(request, article: Article, is_open: bool) -> PublicDiscussion:
-    """Rendered once per content generation and shared through the cache: rendering 200
-    comments takes a quarter of a second, reading them back a fraction of a millisecond."""
-    seconds = settings.FRAGMENT_CACHE_SECONDS
-    generation = content_generation(request) if seconds else 0
-    key = f"comments:section:{generation}:{article.pk}:{int(is_open)}"
-    cached = caches[FRAGMENT_CACHE].get(key) if generation else None  # down: reads as empty
-    if cached is not None:
-        return PublicDiscussion(mark_safe(cached[0]), cached[1])  # noqa: S308 - stored by us
-    discussion = article_discussion(article)
-    threads = render_to_string(
-        "comments/comment_list.html",
-        {
-            "article": article,
-            "discussion": discussion,
-            "comments_open": is_open,
-            "reply_url": reverse("comments:create", args=[article.slug]),
-        },
-    )
-    # No form, so no token: rendered without the request and its context processors. Kept as
-    # ASCII: names and texts are the readers', in any script (articles.rendering.ascii_html).
-    html = render_to_string(
-        "comments/comment_section.html",
-        {
-            **_section_context(article, discussion.approved_count, is_open),
-            "threads_html": mark_safe(threads),  # noqa: S308 - rendered by the engine
-        },
-    )
-    html = ascii_html(html)
-    if generation:
-        caches[FRAGMENT_CACHE].set(key, (html, discussion.approved_count), timeout=seconds)
-    return PublicDiscussion(html, discussion.approved_count)
 
 
 def _section_context(article: Article, approved_count: int, is_open: bool) -> dict:
@@ -104,7 +58,7 @@ def _discussion(context, article: Article):
     if discussion is None:
         request = context.get("request")
         if _is_public(context):
-            discussion = _public_discussion(request, article, _is_open(article))
+            discussion = article_discussion(article)
         else:
             discussion = article_discussion(
                 article,
@@ -113,22 +67,25 @@ def _discussion(context, article: Article):
             )
         article._comments_discussion = discussion
         setattr(article, COUNT_ATTRIBUTE, discussion.approved_count)
+        add_page_keys(request, discussion_keys([article.pk]))
     return discussion
 
 
 @register.simple_tag(takes_context=True)
 def comment_section(context, article: Article) -> str:
-    """Everything under the article: the count, the threads and the "Leave a Reply" form."""
+    """Everything under the article: the count, the threads and the "Leave a Reply" form (on a
+    shared page, a link that fetches the form)."""
     request = context.get("request")
     discussion = _discussion(context, article)
-    if isinstance(discussion, PublicDiscussion):
-        return discussion.html
     is_open = _is_open(article)
     section = _section_context(article, discussion.approved_count, is_open)
+    threads = threads_html(discussion, comments_open=is_open, reply_url=section["reply_url"])
+    if _is_public(context):
+        # No form, so no token: rendered without the request and its context processors.
+        return render_to_string("comments/comment_section.html", {**section, "threads": threads})
 
     user = getattr(request, "user", None)
     form = context.get("comment_form")
-    reply_to = None
     if form is not None and form.is_bound:
         parent_id = form.data.get(form.add_prefix("parent"))
     else:
@@ -145,7 +102,7 @@ def comment_section(context, article: Article) -> str:
         "comments/comment_section.html",
         {
             **section,
-            "discussion": discussion,
+            "threads": threads,
             "form": form,
             "reply_to": reply_to,
             "is_moderator": _is_moderator(user),
@@ -176,27 +133,12 @@ def comment_count_link(context, article: Article, in_list: bool = False) -> str:
     )
 
 
-@register.simple_tag
-def prefetch_comment_counts(articles) -> str:
+@register.simple_tag(takes_context=True)
+def prefetch_comment_counts(context, articles) -> str:
     """Gives each article of a list its approved-comment count, in one query for the list."""
     articles = [article for article in articles if isinstance(article, Article)]
     counts = approved_comment_counts(article.pk for article in articles)
     for article in articles:
         setattr(article, COUNT_ATTRIBUTE, counts.get(article.pk, 0))
+    add_page_keys(context.get("request"), discussion_keys(article.pk for article in articles))
     return ""
-
-
-NOFOLLOW = re.compile(r'rel="nofollow"')
-
-
-@register.filter
-def comment_text(body: str) -> SafeString:
-    """Plain text as HTML: escaped, paragraphs and line breaks kept, addresses made links."""
-    linked = urlize(body, trim_url_limit=60, nofollow=True, autoescape=True)
-    linked = NOFOLLOW.sub('rel="nofollow ugc"', linked)
-    return mark_safe(linebreaks(linked))  # noqa: S308 - urlize escaped every user-written byte
-
-
-@register.filter
-def is_web_address(url: str) -> bool:
-    return str(url).lower().startswith(("http://", "https://"))

@@ -2,12 +2,10 @@
 token; approving or withdrawing a comment shows at once; the form comes with its own token."""
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from articles.page_cache import STATUS_HEADER
+from careers_site.page_cache import STATUS_HEADER
 from comments.models import Comment
 from comments.services import comments_moderate, personal_data_erase
 from tests.articles.factories import ArticleFactory
@@ -121,19 +119,36 @@ def test_approving_or_withdrawing_a_comment_shows_at_once(client, article, withd
     assert "Quinn Held" not in fetch(client, article).content.decode()
 
 
-def test_the_threads_are_rendered_once_and_shared_without_the_page_cache(client, settings):
+def test_a_comments_html_is_made_when_it_is_saved_not_for_each_page(client, settings):
+    """The page joins the stored pieces: what `Comment.html` holds is what readers see."""
     settings.PAGE_CACHE_SECONDS = 0
     article = ArticleFactory()
-    CommentFactory.create_batch(5, article=article)
-    first = fetch(client, article).content.decode()
+    comment = CommentFactory(article=article, body="As it was saved")
+    assert "As it was saved" in comment.html
 
-    with CaptureQueriesContext(connection) as queries:
-        second = fetch(client, article).content.decode()
+    Comment.objects.filter(pk=comment.pk).update(body="Changed behind the page's back")
+    page = fetch(client, article).content.decode()
 
-    thread_queries = [
-        q["sql"]
-        for q in queries.captured_queries
-        if 'FROM "comments_comment"' in q["sql"] and "COUNT" not in q["sql"].upper()
-    ]
-    assert thread_queries == []
-    assert second.count('class="comment depth-') == first.count('class="comment depth-') == 5
+    assert "As it was saved" in page
+    assert "behind the page" not in page
+
+
+def test_threads_nest_replies_under_their_parents_without_a_template_per_comment(client):
+    article = ArticleFactory()
+    first = CommentFactory(article=article)
+    reply = CommentFactory(article=article, parent=first, depth=2)
+    deeper = CommentFactory(article=article, parent=reply, depth=3)
+    second = CommentFactory(article=article)
+
+    page = fetch(client, article).content.decode()
+    start = page.index('<ol class="comment-list">')
+    threads = page[start : page.index("</section>", start)]
+
+    def at(comment) -> int:
+        return threads.index(f'<li id="comment-{comment.pk}"')
+
+    assert at(first) < threads.index('<ol class="children">') < at(reply) < at(deeper) < at(second)
+    assert threads.count('<ol class="children">') == 2
+    assert f'<li id="comment-{deeper.pk}" class="comment depth-3">' in threads
+    assert threads.count("<li ") == threads.count("</li>") == 4
+    assert threads.index("</ol></li></ol></li>") < at(second)  # both threads closed before it

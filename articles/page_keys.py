@@ -1,0 +1,99 @@
+"""Which pages show what: the keys a shared page is stored under, and the keys a change drops
+(careers_site.page_cache). The same keys purge the CDN.
+
+- `site`: every page (the categories in its header and footer); a category changes.
+- `article-<id>`: the article's own page; the article, its tags or its FAQ change.
+- `card-<id>`: every page showing the article's card (lists, related articles); a field the
+  card shows changes (CARD_FIELDS).
+- `author-<id>`: the author's page, their articles' pages and cards; the author changes.
+- `tag-<id>`: the tag's page and its articles' pages (their tag links); the tag changes.
+- `list-articles`: home (its topic counts too) and every page of /articles/;
+  `list-category-<id>`, `list-tag-<id>`, `list-author-<id>`: every page of that list, and the
+  pages of the articles in that category or with that tag (their related articles come from
+  there). Dropped when an article joins or leaves the list: it is published, goes live,
+  is unpublished or deleted, or its date (the order), category, author, tags or featured flag
+  change (LISTING_FIELDS).
+
+The comments app adds its own `comments-<id>` (comments/page_keys.py).
+"""
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .models import Article
+
+# What an article's card shows, and what decides the lists it is in and where.
+CARD_FIELDS = (
+    "title", "slug", "dek", "featured_image", "featured_image_alt", "author_id", "category_id",
+    "published_at", "reading_time", "status",
+)  # fmt: skip
+LISTING_FIELDS = ("status", "published_at", "category_id", "author_id", "is_featured")
+
+
+def card_keys(articles: Iterable["Article"]) -> set[str]:
+    keys = set()
+    for article in articles:
+        keys |= {f"card-{article.pk}", f"author-{article.author_id}"}
+    return keys
+
+
+def article_page_keys(article: "Article") -> set[str]:
+    """The article's own page: its text, its author's box, its tags' links, and the lists of its
+    category and tags, where its related articles come from (a new article may be one)."""
+    tag_ids = [tag.pk for tag in article.tag_list]
+    return {
+        f"article-{article.pk}",
+        f"author-{article.author_id}",
+        *(f"tag-{tag_id}" for tag_id in tag_ids),
+        *list_keys(category_id=article.category_id, tag_ids=tag_ids),
+    } - {"list-articles"}
+
+
+def list_keys(*, category_id=None, author_id=None, tag_ids: Iterable[int] = ()) -> set[str]:
+    keys = {"list-articles"}
+    if category_id:
+        keys.add(f"list-category-{category_id}")
+    if author_id:
+        keys.add(f"list-author-{author_id}")
+    return keys | {f"list-tag-{tag_id}" for tag_id in tag_ids}
+
+
+def state(article: "Article") -> dict:
+    """The article's card and listing fields as loaded (deferred ones left out)."""
+    return {
+        name: article.__dict__[name]
+        for name in {*CARD_FIELDS, *LISTING_FIELDS}
+        if name in article.__dict__
+    }
+
+
+def keys_changed_by_article(article: "Article", before: dict | None) -> set[str]:
+    """An article saved: its page always; its card where a card field changed; the lists it was
+    and is in where a listing field changed. `before` is its state as loaded (None: a new
+    article, or one not loaded from the database, of which everything counts as changed)."""
+    after = state(article)
+    changed = set(after) if before is None else {k for k in after if before.get(k) != after[k]}
+    keys = {f"article-{article.pk}"}
+    if changed & set(CARD_FIELDS):
+        keys.add(f"card-{article.pk}")
+    if changed & set(LISTING_FIELDS):
+        tag_ids = [tag.pk for tag in article.tags.all()] if article.pk else []
+        keys |= list_keys(
+            category_id=article.category_id, author_id=article.author_id, tag_ids=tag_ids
+        )
+        if before is not None:
+            keys |= list_keys(
+                category_id=before.get("category_id"), author_id=before.get("author_id")
+            )
+    return keys
+
+
+def keys_changed_by_removal(article: "Article") -> set[str]:
+    """An article deleted: its page, its card wherever it is, every list it was in."""
+    tag_ids = [tag.pk for tag in article.tags.all()] if article.pk else []
+    return {
+        f"article-{article.pk}",
+        f"card-{article.pk}",
+        *list_keys(category_id=article.category_id, author_id=article.author_id, tag_ids=tag_ids),
+    }

@@ -1,0 +1,283 @@
+"""The page cache: the one cache of the site's pages, shared by every worker through the default
+cache (Redis in production), and the same keys for the CDN in front (careers_site/cdn.py).
+
+A page is *shared* when a view decorated with `shared_page` answers a public request: a GET or
+HEAD carrying none of the cookies that make a page personal (a session, a held comment, saved
+details, a pending message). Rendering names what the page shows, as keys (`add_page_keys`:
+`article-12`, `card-7`, `comments-12`...; the apps say which in their `page_keys` modules). The
+page is stored with those keys only when rendering touched nothing personal: no session read, no
+CSRF token issued, no cookie set, nothing marked private; and it goes out with
+`Cache-Control: public, max-age=0, s-maxage=...` and the keys in `Surrogate-Key`, for a CDN.
+
+A change names the keys of what it changed (`pages_changed`): exactly the pages stored under one
+of them are dropped, at once and again when the transaction commits, and the CDN is told to purge
+the same keys. A page whose render overlapped a change of one of its keys is not kept (see
+`_store`), so no reader keeps being served what was true before the change.
+
+`PageCacheMiddleware` serves a stored page before the middleware that a shared page does not need
+(sessions, CSRF, authentication, messages) and after the ones that put the security headers on
+every response. A cache that is down reads as empty: pages are rendered, not shared.
+"""
+
+import gzip
+import hashlib
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
+
+from careers_site import cdn
+from careers_site.cache import get_quietly
+
+outage_logger = logging.getLogger("careers_site.cache.outage")
+
+STATUS_HEADER = "X-Page-Cache"
+KEYS_HEADER = "Surrogate-Key"
+SITE_KEY = "site"  # on every shared page: dropping it drops them all
+KEY_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
+# Query parameters that never change what a page shows: kept out of the page's address.
+TRACKING_PARAMETERS = frozenset({"fbclid", "gclid", "msclkid", "mc_cid", "mc_eid", "ref"})
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")  # as Django's GZipMiddleware reads Accept-Encoding
+STORED_HEADERS = ("Content-Type", "Content-Language", "X-Robots-Tag", "Link")
+
+
+def is_public_request(request: HttpRequest) -> bool:
+    """A request whose answer may be shared: GET or HEAD, and no cookie that makes it personal."""
+    if request.method not in {"GET", "HEAD"}:
+        return False
+    return not any(name in request.COOKIES for name in settings.PAGE_CACHE_PERSONAL_COOKIES)
+
+
+def add_page_keys(request: HttpRequest | None, keys: Iterable[str]) -> None:
+    """The page being rendered shows what these keys name (nothing to do for a personal page)."""
+    page_keys = getattr(request, "page_keys", None)
+    if page_keys is not None:
+        page_keys.update(keys)
+
+
+def shared_page(view: Callable) -> Callable:
+    """Decorates a view whose answers to public requests are shared (stored and sent to CDNs)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not settings.PAGE_CACHE_SECONDS or not is_public_request(request):
+            response = view(request, *args, **kwargs)
+            response[STATUS_HEADER] = "bypass"
+            return response
+        request.page_keys = {SITE_KEY}
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def pages_changed(keys: Iterable[str]) -> None:
+    """What the pages under these keys show has changed: drop them now, and again once the
+    transaction commits (a page rendered from the old rows in between is not kept), then purge
+    them from the CDN."""
+    keys = {key for key in keys if KEY_PATTERN.fullmatch(key)}
+    if not keys:
+        return
+    _drop(keys)
+
+    def after_commit() -> None:
+        _drop(keys)
+        cdn.purge(keys)
+
+    transaction.on_commit(after_commit, robust=True)
+
+
+def _drop(keys: set[str]) -> None:
+    try:
+        _index().drop(keys, changed_at=time.time())
+    except Exception as error:  # Redis down: nothing is stored meanwhile either
+        outage_logger.warning("Page cache: could not drop the pages of %s: %s", sorted(keys), error)
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not settings.PAGE_CACHE_SECONDS or not is_public_request(request):
+            return self.get_response(request)
+        address = page_address(request)
+        started = time.time()
+        stored = get_quietly(address)  # a cache that is down reads as empty
+        if stored is not None:
+            return _stored_response(request, stored)
+        response = self.get_response(request)
+        keys = getattr(request, "page_keys", None)
+        if keys is None:
+            return response  # not a shared view
+        if hasattr(response, "render") and not response.is_rendered:
+            response.render()
+        if _is_storable(request, response):
+            _share(request, response, address, keys, started)
+        response[STATUS_HEADER] = "miss"
+        return response
+
+
+def page_address(request: HttpRequest) -> str:
+    """The cache key of the page at this address, in this release (tracking parameters left
+    out: they never change what a page shows)."""
+    params = sorted(
+        (key, value)
+        for key, values in request.GET.lists()
+        if not key.startswith("utm_") and key not in TRACKING_PARAMETERS
+        for value in values
+    )
+    address = f"{request.scheme}://{request.get_host()}{request.path}?{urlencode(params)}"
+    digest = hashlib.sha256(address.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"page:{settings.RELEASE}:{digest}"
+
+
+def _is_storable(request: HttpRequest, response: HttpResponse) -> bool:
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        return False  # the page carries a CSRF token
+    session = getattr(request, "session", None)
+    if session is not None and (session.accessed or session.modified):
+        return False  # the page may show something of this visitor's
+    cache_control = response.get("Cache-Control", "")
+    return "private" not in cache_control and "no-store" not in cache_control
+
+
+def _share(request, response, address: str, keys: set[str], started: float) -> None:
+    """Store the page compressed, under its keys, and mark it public for the CDN."""
+    keys = {key for key in keys if KEY_PATTERN.fullmatch(key)}
+    seconds = settings.PAGE_CACHE_SECONDS
+    response["Cache-Control"] = f"public, max-age=0, s-maxage={seconds}"
+    response[KEYS_HEADER] = " ".join(sorted(keys))
+    headers = tuple(
+        (name, response[name])
+        for name in (*STORED_HEADERS, "Cache-Control", KEYS_HEADER)
+        if name in response
+    )
+    # Compressed once here, not for every reader. A shared page holds no secret (no token,
+    # nothing of the reader's), so compression cannot leak one (BREACH).
+    compressed = gzip.compress(response.content, compresslevel=6, mtime=0)
+    try:
+        _index().store(address, (compressed, headers), keys, seconds, rendered_since=started)
+    except Exception as error:
+        outage_logger.warning("Page cache: could not store %s: %s", request.path, error)
+    _set_content(request, response, compressed)
+
+
+def _stored_response(request: HttpRequest, stored) -> HttpResponse:
+    compressed, headers = stored
+    response = HttpResponse()
+    for name, value in headers:
+        response[name] = value
+    _set_content(request, response, compressed)
+    response[STATUS_HEADER] = "hit"
+    return response
+
+
+def _set_content(request: HttpRequest, response: HttpResponse, compressed: bytes) -> None:
+    """The page as stored, gzip-compressed, for a browser that accepts it (all do); unpacked for
+    a client that does not."""
+    patch_vary_headers(response, ("Accept-Encoding",))
+    if ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
+        response.content = compressed
+        response["Content-Encoding"] = "gzip"
+    else:
+        response.content = gzip.decompress(compressed)
+    response["Content-Length"] = str(len(response.content))
+
+
+# Which stored pages carry which key. On Redis a set per key, shared by every process; on a cache
+# of the process's own (local memory: development and tests) a dictionary beside it.
+
+
+class RedisIndex:
+    """Pages in django-redis, each key a Redis set of the pages stored under it, and the time of
+    the key's last change (a page rendered across that time is dropped again once stored)."""
+
+    def __init__(self, django_cache) -> None:
+        self.cache = django_cache
+
+    def _names(self, keys: Iterable[str], kind: str) -> list[str]:
+        return [self.cache.make_key(f"page-{kind}:{settings.RELEASE}:{key}") for key in keys]
+
+    def store(self, address: str, value, keys: set[str], seconds: int, *, rendered_since: float):
+        client = self.cache.client.get_client(write=True)
+        page = self.cache.make_key(address)
+        keys = sorted(keys)
+        pipeline = client.pipeline(transaction=False)
+        pipeline.set(page, self.cache.client.encode(value), ex=seconds)
+        for name in self._names(keys, "set"):
+            pipeline.sadd(name, page)
+            pipeline.expire(name, seconds + 60)
+        pipeline.mget(self._names(keys, "changed"))
+        changed = pipeline.execute()[-1]
+        # Stored first, checked after: a change that came during the render, or that drops the
+        # key's pages between the two, cannot leave this page behind.
+        if any(stamp is not None and float(stamp) >= rendered_since for stamp in changed):
+            client.delete(page)
+
+    def drop(self, keys: set[str], *, changed_at: float) -> None:
+        client = self.cache.client.get_client(write=True)
+        sets = self._names(keys, "set")
+        pipeline = client.pipeline(transaction=False)
+        for name in self._names(keys, "changed"):
+            pipeline.set(name, repr(changed_at), ex=settings.PAGE_CACHE_SECONDS + 60)
+        pipeline.sunion(sets)
+        pages = pipeline.execute()[-1]
+        client.delete(*pages, *sets)
+
+
+class LocalIndex:
+    """The same for a cache that lives in this process (locmem), where a dictionary is exact."""
+
+    def __init__(self, django_cache) -> None:
+        self.cache = django_cache
+        self.lock = threading.Lock()
+        self.pages: dict[str, set[str]] = {}
+        self.changed: dict[str, float] = {}
+
+    def store(self, address: str, value, keys: set[str], seconds: int, *, rendered_since: float):
+        with self.lock:
+            if any(self.changed.get(key, 0.0) >= rendered_since for key in keys):
+                return
+            self.cache.set(address, value, seconds)
+            for key in keys:
+                self.pages.setdefault(key, set()).add(address)
+
+    def drop(self, keys: set[str], *, changed_at: float) -> None:
+        with self.lock:
+            pages = set()
+            for key in keys:
+                self.changed[key] = changed_at
+                pages |= self.pages.pop(key, set())
+            self.cache.delete_many(pages)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.pages.clear()
+            self.changed.clear()
+
+
+_local_indexes: dict[int, LocalIndex] = {}
+
+
+def _index() -> RedisIndex | LocalIndex:
+    """The index for the default cache as configured now (tests swap caches)."""
+    current = caches["default"]
+    if type(current).__module__.startswith("django_redis"):
+        return RedisIndex(current)
+    # Each thread has its own cache object; local-memory ones share one dictionary per location.
+    store = getattr(current, "_cache", current)
+    index = _local_indexes.get(id(store))
+    if index is None:
+        index = _local_indexes[id(store)] = LocalIndex(current)
+    return index

@@ -1,0 +1,110 @@
+"""careers_site.page_cache on both caches it runs on (local memory in development, Redis in
+production): a change drops exactly the pages stored under its keys, a render that overlapped a
+change is not kept, and shared pages tell a CDN what they are."""
+
+import time
+
+import pytest
+from django.core.cache import caches
+
+from careers_site import page_cache
+from careers_site.page_cache import KEYS_HEADER, STATUS_HEADER, pages_changed
+from tests.articles.factories import ArticleFactory
+from tests.comments.factories import CommentFactory
+from tests.services import use_redis_cache
+
+pytestmark = pytest.mark.django_db  # pages_changed waits for the transaction to commit
+
+REDIS_LOCATION = "redis://127.0.0.1:6379/12"  # its own database: it is flushed
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def page_store(request, settings):
+    if request.param == "redis":
+        use_redis_cache(settings, REDIS_LOCATION)
+    caches["default"].clear()
+    yield page_cache._index()
+    caches["default"].clear()
+
+
+def store(index, address: str, keys: set[str], rendered_since: float | None = None) -> None:
+    since = time.time() if rendered_since is None else rendered_since
+    index.store(address, (b"page", ()), keys, 60, rendered_since=since)
+
+
+def test_a_change_drops_exactly_the_pages_stored_under_its_keys(page_store):
+    store(page_store, "page:a", {"site", "article-1", "card-2"})
+    store(page_store, "page:b", {"site", "article-2"})
+    store(page_store, "page:c", {"site", "article-3"})
+
+    pages_changed({"card-2", "article-2"})
+
+    cache = caches["default"]
+    assert cache.get("page:a") is None
+    assert cache.get("page:b") is None
+    assert cache.get("page:c") == (b"page", ())
+
+
+def test_a_page_rendered_across_a_change_of_its_keys_is_not_kept(page_store):
+    """Its render may have read the rows from before the change."""
+    started = time.time()
+    pages_changed({"article-1"})  # while the page was being rendered
+    store(page_store, "page:a", {"site", "article-1"}, rendered_since=started)
+    store(page_store, "page:b", {"site", "article-2"}, rendered_since=started)
+
+    assert caches["default"].get("page:a") is None
+    assert caches["default"].get("page:b") == (b"page", ())
+
+
+def test_keys_that_could_inject_into_a_purge_are_ignored(page_store):
+    store(page_store, "page:a", {"article-1"})
+    pages_changed({"article-1 site", "(.*)", ""})
+    assert caches["default"].get("page:a") == (b"page", ())
+
+
+def test_a_shared_page_names_its_keys_for_a_cdn_and_lets_it_keep_the_page(page_store, client):
+    article = ArticleFactory()
+    CommentFactory(article=article)
+
+    first = client.get(article.get_absolute_url())
+    second = client.get(article.get_absolute_url())
+
+    assert (first[STATUS_HEADER], second[STATUS_HEADER]) == ("miss", "hit")
+    for response in (first, second):
+        keys = set(response[KEYS_HEADER].split())
+        assert {"site", f"article-{article.pk}", f"comments-{article.pk}"} <= keys
+        assert f"author-{article.author_id}" in keys
+        assert response["Cache-Control"].startswith("public, max-age=0, s-maxage=")
+        assert response["Vary"] == "Accept-Encoding"
+
+
+def test_a_comment_on_one_article_leaves_the_other_articles_pages_alone(page_store, client):
+    article, other = ArticleFactory(), ArticleFactory()
+    for url in (article.get_absolute_url(), other.get_absolute_url()):
+        client.get(url)
+
+    CommentFactory(article=article, author_name="Ada Newcomer")
+
+    page = client.get(article.get_absolute_url())
+    assert page[STATUS_HEADER] == "miss"
+    assert "Ada Newcomer" in page.content.decode()
+    assert client.get(other.get_absolute_url())[STATUS_HEADER] == "hit"
+
+
+def test_a_personal_request_is_never_shared(page_store, client):
+    article = ArticleFactory()
+    client.cookies["comment_author"] = "signed-details"
+    for _ in range(2):
+        response = client.get(article.get_absolute_url())
+        assert response[STATUS_HEADER] == "bypass"
+        assert "s-maxage" not in response.get("Cache-Control", "")
+        assert KEYS_HEADER not in response
+
+
+def test_a_page_that_is_not_shared_is_never_stored(page_store, client):
+    """The information-request page carries a form token: its view is not a shared one."""
+    for _ in range(2):
+        response = client.get("/get-info/")
+        assert response.status_code == 200
+        assert STATUS_HEADER not in response
+        assert "s-maxage" not in response.get("Cache-Control", "")
