@@ -1,12 +1,16 @@
 """The CDN tests' servers: a small real HTTP server in a thread, which records every request and
-answers what the test set: the cache careers_site.cdn.purge talks to."""
+answers what the test set (the backend behind Varnish, or the cache careers_site.cdn.purge talks
+to), and one real varnishd per test module in front of it."""
 
 import http.server
+import os
 import socket
 import threading
 from dataclasses import dataclass, field
 
 import pytest
+
+from cdn.varnish import VarnishError, find_varnishd, running_varnish
 
 SHARED = {"Cache-Control": "public, max-age=0, s-maxage=300", "Vary": "Accept-Encoding"}
 
@@ -96,6 +100,20 @@ def backend():
     server.shutdown()
     server.server_close()
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def varnish(backend):
+    """One real varnishd per test module, in front of `backend`. Without varnishd the tests are
+    skipped, except in CI (the CI variable set), where .ci/run installs it and they must run."""
+    try:
+        find_varnishd()
+    except VarnishError as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"{error} (CI is set: the CDN tests must run)")
+        pytest.skip(str(error))
+    with running_varnish(port=unused_port(), backend_port=backend.port) as running:
+        yield running
 
 
 @pytest.fixture
