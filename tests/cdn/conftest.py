@@ -2,6 +2,7 @@
 answers what the test set (the backend behind Varnish, or the cache careers_site.cdn.purge talks
 to), and one real varnishd per test module in front of it."""
 
+import gzip
 import http.server
 import os
 import socket
@@ -20,6 +21,7 @@ class Answer:
     status: int = 200
     headers: dict[str, str] = field(default_factory=lambda: dict(SHARED))
     body: bytes = b"<p>a page</p>"
+    gzip: bool = False  # compressed when the request accepts gzip, as the app's pages are
 
 
 @dataclass(frozen=True)
@@ -76,14 +78,18 @@ class RecordingHandler(http.server.BaseHTTPRequestHandler):
                 )
             )
         answer = self.server.answers.get(self.path, Answer())
+        body = answer.body
         self.send_response(answer.status)
         for name, value in answer.headers.items():
             self.send_header(name, value)
+        if answer.gzip and "gzip" in self.headers.get("Accept-Encoding", ""):
+            body = gzip.compress(body)
+            self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(answer.body)))
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if self.command != "HEAD":
-            self.wfile.write(answer.body)
+            self.wfile.write(body)
 
     do_GET = do_HEAD = do_POST = do_PURGE = handle_any
 
@@ -103,15 +109,20 @@ def backend():
 
 
 @pytest.fixture(scope="module")
-def varnish(backend):
-    """One real varnishd per test module, in front of `backend`. Without varnishd the tests are
-    skipped, except in CI (the CI variable set), where .ci/run installs it and they must run."""
+def varnishd() -> str:
+    """The path of varnishd. Without it the tests are skipped, except in CI (the CI variable
+    set), where .ci/run installs it and they must run."""
     try:
-        find_varnishd()
+        return find_varnishd()
     except VarnishError as error:
         if os.environ.get("CI"):
             pytest.fail(f"{error} (CI is set: the CDN tests must run)")
         pytest.skip(str(error))
+
+
+@pytest.fixture(scope="module")
+def varnish(varnishd, backend):
+    """One real varnishd per test module, in front of `backend`."""
     with running_varnish(port=unused_port(), backend_port=backend.port) as running:
         yield running
 

@@ -4,8 +4,10 @@ backend: what is stored, what passes, what a purge forgets, and who may purge.
 Each test uses its own paths: one varnishd and one backend serve the whole module.
 """
 
+import gzip
 import hashlib
 import http.client
+import socket
 import subprocess
 import tempfile
 import time
@@ -16,7 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from careers_site.cdn import purge
-from cdn.varnish import find_varnishd, render_vcl
+from cdn.varnish import VarnishError, render_vcl, running_varnish
 
 pytestmark = pytest.mark.cdn
 
@@ -49,7 +51,7 @@ def send(varnish, path, *, method="GET", headers=None, body=None, source="127.0.
         connection.close()
 
 
-def test_the_vcl_compiles(varnish):
+def test_the_vcl_compiles(varnishd):
     """`varnishd -C` compiles the VCL rendered for a real site name (the fixture runs it too)."""
     vcl = render_vcl(
         backend_host="127.0.0.1",
@@ -61,7 +63,7 @@ def test_the_vcl_compiles(varnish):
         Path(folder).chmod(0o755)  # run as root, varnishd compiles as the user varnish
         (Path(folder) / "default.vcl").write_text(vcl)
         result = subprocess.run(
-            [find_varnishd(), "-C", "-f", f"{folder}/default.vcl", "-n", f"{folder}/work"],
+            [varnishd, "-C", "-f", f"{folder}/default.vcl", "-n", f"{folder}/work"],
             capture_output=True,
             text=True,
             check=False,
@@ -101,6 +103,19 @@ def test_surrogate_key_never_reaches_the_client(varnish, backend):
     assert (miss.cache, hit.cache) == ("MISS", "HIT")
     assert "Surrogate-Key" not in miss.headers
     assert "Surrogate-Key" not in hit.headers
+
+
+def test_one_gzipped_copy_serves_readers_with_and_without_gzip(varnish, backend):
+    backend.answer("/gzipped/", body=b"<p>" + b"careers " * 500 + b"</p>", gzip=True)
+
+    zipped = send(varnish, "/gzipped/", headers={"Accept-Encoding": "gzip"})
+    plain = send(varnish, "/gzipped/")
+
+    assert (zipped.cache, plain.cache) == ("MISS", "HIT")
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.body) == plain.body == b"<p>" + b"careers " * 500 + b"</p>"
+    assert "Content-Encoding" not in plain.headers
+    assert backend.hits("/gzipped/") == 1
 
 
 def test_a_public_response_with_max_age_is_stored(varnish, backend):
@@ -346,3 +361,30 @@ def test_the_app_sees_the_client_address_in_x_real_ip(varnish, backend, source):
 
     assert backend.requests(path)[0].headers["x-real-ip"] == source
     assert backend.requests("/form/")[-1].headers["x-real-ip"] == source
+
+
+def test_running_varnish_stops_varnishd_and_deletes_its_folder_when_the_block_fails(
+    varnishd, backend, free_port
+):
+    with (
+        pytest.raises(RuntimeError, match="in the block"),
+        running_varnish(port=free_port, backend_port=backend.port) as running,
+    ):
+        assert send(running, "/", method="PURGE", headers={"Surrogate-Key": "!"}).status == 400
+        raise RuntimeError("in the block")
+
+    assert not running.workdir.parent.exists()
+    with pytest.raises(ConnectionRefusedError):
+        send(running, "/")
+
+
+def test_running_varnish_says_why_varnishd_did_not_start(varnishd, backend):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with (
+            pytest.raises(VarnishError, match="varnishd exited"),
+            running_varnish(port=port, backend_port=backend.port),
+        ):
+            pass  # pragma: no cover (never reached)
