@@ -49,7 +49,7 @@ sub vcl_recv {
             # as a whole word of the object's Surrogate-Key, so article-1 never bans article-12
             # (and "article" bans nothing). The ban applies at once to every stored object.
             if (!std.ban("obj.http.Surrogate-Key ~ (^|[[:space:]])(" + regsuball(
-                regsub(req.http.Surrogate-Key, "^ +| +$", ""), " +", "|") +
+                regsuball(req.http.Surrogate-Key, "^ +| +$", ""), " +", "|") +
                 ")([[:space:]]|$)")) {
                 return (synth(500, "Ban failed: " + std.ban_error()));
             }
