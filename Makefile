@@ -8,11 +8,12 @@ PORT ?= 8000
 ADMIN_PASSWORD ?= admin
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: help install run serve bench chaos loadtest migrate seed test test-fast test-e2e lint format clean
+.PHONY: help install run serve serve-cdn bench chaos loadtest migrate seed test test-fast test-e2e lint format clean
 
 help:
 	@echo "make run       set everything up (venv, dependencies, migrations, demo content) and serve http://$(HOST):$(PORT)"
 	@echo "make serve     the production shape: DEBUG off, collectstatic, gunicorn and the task worker"
+	@echo "make serve-cdn the production shape behind Varnish (cdn/default.vcl) on http://127.0.0.1:8080 (CDN_PORT=)"
 	@echo "make bench     seed a large data set, serve the production shape, measure it with wrk (docs/benchmarks.md)"
 	@echo "make chaos     serve the production shape on throwaway servers and stop the mail server, Redis and PostgreSQL under it"
 	@echo "make loadtest  16 clients post comments and requests for 60 s: every accepted one stored once, no 5xx"
@@ -44,6 +45,10 @@ run: seed
 
 serve: install
 	bin/serve
+
+serve-cdn: install
+	@command -v varnishd >/dev/null || test -x /usr/sbin/varnishd || { echo "varnishd is needed: apt-get install varnish"; exit 1; }
+	bin/serve-cdn
 
 bench: install
 	@command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk"; exit 1; }

@@ -333,3 +333,10 @@ LOGGING = {
     "loggers": {"careers_site.cache.outage": {"filters": ["outage"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# CDN in front (careers_site/cdn.py, cdn/default.vcl)
+# Where careers_site.cdn.purge sends `PURGE /` with the changed surrogate keys, comma-separated
+# (e.g. http://127.0.0.1:8080/ for `make serve-cdn`); empty: no CDN, nothing is sent.
+CDN_PURGE_URLS = env_list("DJANGO_CDN_PURGE_URLS")
+# Seconds each purge request may take before it is given up (and logged).
+CDN_PURGE_TIMEOUT = float(os.environ.get("DJANGO_CDN_PURGE_TIMEOUT", "1"))
