@@ -3,9 +3,13 @@ as they are rendered and post them back as successful submissions, or `make benc
 `make loadtest` would measure refusals. And the load test's check must tell every kind of
 failure apart."""
 
+import os
+import subprocess
+import sys
 import time
 import types
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -116,3 +120,20 @@ def test_load_test_check_tells_lost_duplicated_refused_and_failed_submissions_ap
     assert (result.missing, result.duplicates) == (1, 1)
     assert result.refused == {429: 1}
     assert (result.server_errors, result.no_answer, result.stored_though_refused) == (1, 1, 1)
+
+
+def test_bare_django_answers_five_bytes_through_the_security_middleware():
+    """The baseline every ratio is taken against: its own settings, no database."""
+    program = (
+        "import django; django.setup(); from django.test import Client; "
+        "r = Client().get('/', HTTP_HOST='127.0.0.1'); "
+        "print(r.status_code, r.content, r['X-Content-Type-Options'])"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.bare.settings"}
+    root = Path(__file__).resolve().parent.parent
+
+    output = subprocess.run(
+        [sys.executable, "-c", program], env=env, cwd=root, capture_output=True, text=True
+    )
+
+    assert output.stdout.split() == ["200", "b'hello'", "nosniff"], output.stderr
