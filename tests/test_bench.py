@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from bench import report
+from bench.churn import Summary, reviewed
 from bench.client import Browser, parse_form
 from bench.no_loss import Sent, Stored, check
 from bench.traffic import ReadMix
@@ -188,6 +189,21 @@ def test_wrk_output_gives_rates_latencies_errors_and_the_cache_mix():
     assert result.errors(accepted_status=500) == 3 + 5990
     assert mix(result.page_cache) == "hit 98%, miss 2%"
     assert mix(result.cdn_cache) == ""  # no CDN in front
+
+
+def test_churn_counts_refused_held_and_lost_comments_as_problems():
+    summary = Summary(posted=10, accepted=9, approved=7, stored=8, held=1, missing=1, edits=1)
+
+    assert summary.problems == 3
+    assert "**1 refused or unanswered, 1 held, 1 lost**" in summary.describe()
+    assert Summary(posted=3, accepted=3, approved=3, stored=3).problems == 0
+
+
+def test_an_editors_save_changes_the_body_without_growing_it():
+    once = reviewed("The body.\n", "10:00:00")
+
+    assert once != "The body.\n"
+    assert reviewed(once, "10:00:10") == once.replace("10:00:00", "10:00:10")
 
 
 def rows(**requests_per_second: float) -> list[report.Row]:
