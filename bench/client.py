@@ -16,6 +16,9 @@ from html.parser import HTMLParser
 CSRF_COOKIE = "csrftoken"
 TEXT_INPUTS = {"", "text", "hidden", "email", "url", "tel", "number", "search", "password"}
 USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) careers-site-bench"
+# The time traps refuse forms sent back within 3 s of being shown (COMMENTS_MIN_SECONDS_TO_SUBMIT,
+# LEADS_MIN_FILL_SECONDS): a form is sent back a little later than that.
+TIME_TRAP_SECONDS = 3.5
 
 
 @dataclass

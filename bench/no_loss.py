@@ -21,14 +21,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from bench.client import Browser
-from bench.run import (
-    TIME_TRAP_SECONDS,
-    ensure_database,
-    gunicorn,
-    manage,
-    production_environment,
-)
+from bench.client import TIME_TRAP_SECONDS, Browser
+from bench.servers import ensure_database, gunicorn, manage, production_environment
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/careers_loadtest"
 ARTICLES = 8  # the clients' comments are spread over this many articles

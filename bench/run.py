@@ -1,84 +1,86 @@
-"""`make bench`: seed a large data set, start the production shape, drive it with wrk over loopback,
-and report requests per second, p50/p99 latency and SQL queries per page, each also as a ratio to
-a baseline view measured in the same run against the same server.
+"""`make bench`: the living site against a bare Django, in the same run.
 
-Every GET target is measured twice, each time against a freshly started gunicorn: "cold" with the
-full-page cache off (DJANGO_PAGE_CACHE_SECONDS=0) and "warm" with it on and each URL primed. The
-warm server then takes a comment POST and an information request POST (bench/post.lua): real
-submissions with a CSRF token, a waited-out time trap and a new person in each request.
+Seeds a large data set, then serves, one after the other with the same gunicorn settings
+(gunicorn.conf.py, `--workers`): a bare Django (bench/bare: 5 bytes through Django's security
+middleware), the site with its page cache, the site without it, and the site behind Varnish; and
+drives each with wrk over loopback (`--connections` connections, `--duration` seconds a workload):
 
-Usage: .venv/bin/python -m bench.run [--duration 10] [--connections 16] [--articles 2000]
-Results go to stdout and to docs/benchmarks.md.
+- bare Django: its one page; every req/s of the report is also given as a ratio to this one;
+- calm: reads spread over every article (bench/reads.lua: 80 % on the 10 % most read);
+- churn: the same reads while returning commenters post a comment a second, approved at once,
+  and an editor saves an article every 10 s (bench/churn.py);
+- single warm page: the article with 200 comments, requested once, then hammered;
+- uncached article, 200 comments: the same, against a server with DJANGO_PAGE_CACHE_SECONDS=0;
+- search: one query;
+- Varnish: the single warm page, calm and churn again through Varnish (cdn.varnish), skipped with
+  the reason when that module or varnishd is missing;
+- comment POST and lead POST: real form submissions, a new person and text each (bench/post.lua).
+
+It also counts the SQL queries per page at this data size and at a tenth of it, and the workers'
+memory. Results go to stdout and to docs/benchmarks.md (`--output`).
+
+Usage: .venv/bin/python -m bench.run [--duration 10] [--connections 16] [--workloads calm,churn]
 """
 
 import argparse
-import contextlib
-import dataclasses
+import json
 import os
 import platform
-import re
+import shlex
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
-import urllib.parse
+import traceback
 import urllib.request
-from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
 
-from bench.client import Browser
+from bench import report
+from bench.churn import Summary
+from bench.client import TIME_TRAP_SECONDS
+from bench.posts import (
+    SUCCESS_STATUS,
+    PostTarget,
+    count_post_queries,
+    post_targets,
+    stored_and_removed,
+    warm_up_body,
+)
+from bench.servers import (
+    RATE_LIMITS,
+    ROOT,
+    ensure_database,
+    gunicorn,
+    manage,
+    production_environment,
+    worker_rss_mb,
+)
+from bench.traffic import ReadMix
+from bench.wrk import BROWSER_HEADERS, POST_SCRIPT, READS_SCRIPT, WrkRun, mix, run_wrk
 
-ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/careers_bench"
-POST_SCRIPT = ROOT / "bench" / "post.lua"
-# The time traps refuse forms sent back within 3 s of being shown (COMMENTS_MIN_SECONDS_TO_SUBMIT,
-# LEADS_MIN_FILL_SECONDS): the benchmark waits a little longer before its first POST.
-TIME_TRAP_SECONDS = 3.5
-# High enough that the benchmark's single client address is never rate limited.
-RATE_LIMITS = {"COMMENTS_RATE_LIMIT_PER_MINUTE": "100000000", "LEADS_RATE_LIMIT": "100000000"}
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"
+SMALL_REDIS_DB = "15"  # the smaller data set's cache, apart: fragments are keyed on row ids
 PAGE_CACHE = "DJANGO_PAGE_CACHE_SECONDS"
-POST_P99_TARGET_MS = 100
-SUCCESS_STATUS = 302  # both forms redirect after a successful submission
-RSS_TARGET_MB = 150
-IN_PROCESS = "queries"  # "__N__" of the one submission whose queries are counted in this process
-WARM_UP = "warm-"  # before "__N__" in the warm-up's submissions, which are not counted
-
-
-@dataclass
-class Result:
-    name: str
-    path: str
-    requests_per_second: float
-    p50_ms: float
-    p99_ms: float
-    errors: int
-    queries: int | None = None
-    server: str = "cold"
-    page_cache: str = ""
-    statuses: dict[int, int] = field(default_factory=dict)
-    stored: int | None = None
-
-
-@dataclass
-class PostTarget:
-    """A form POST for wrk: the Cookie header and the encoded body, "__N__" made unique per
-    request by bench/post.lua. Success is a redirect (an invalid form answers 200 with errors)."""
-
-    name: str
-    path: str
-    cookie: str
-    body: str
-    accepted_status: int = SUCCESS_STATUS
-    fetched_at: float = 0.0
+CDN_PURGE = "DJANGO_CDN_PURGE_URLS"
+# What the caller may choose in the environment; the command line in the report shows it.
+CALLER_SETTINGS = ("DATABASE_URL", "REDIS_URL", PAGE_CACHE, "GUNICORN_MAX_REQUESTS")
+BARE_APP = "bench.bare.wsgi:application"
+SEARCH_PATH = "/search/?q=machine+learning+engineers"
+PRIMING_CLIENTS = 4
+WORKLOADS = ("calm", "churn", "warm", "uncached", "search", "posts", "varnish")
+# Each wrk thread draws its paths from SEED * 1000 + its number: the warm-up, calm and churn
+# read different sequences from the same distribution.
+WARM_UP_SEED, CALM_SEED, CHURN_SEED = 1, 2, 3
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=10, help="seconds per target")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per workload")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument(
@@ -93,522 +95,495 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--comments", type=int, default=50000)
     parser.add_argument("--leads", type=int, default=10000)
     parser.add_argument(
+        "--small-fraction",
+        type=int,
+        default=10,
+        help="the query counts are also taken on a data set this many times smaller, in a "
+        "database of its own (<database>_small); 0 to skip",
+    )
+    parser.add_argument(
         "--warmup",
         type=int,
         default=2,
-        help="seconds of uncounted POSTs before each POST target is measured",
+        help="seconds of uncounted traffic before calm (reads, other paths of the same mix) and "
+        "before each POST target",
     )
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--comment-every", type=float, default=1.0, help="churn: seconds")
+    parser.add_argument("--edit-every", type=float, default=10.0, help="churn: seconds")
+    parser.add_argument("--port", type=int, default=8765, help="the site's gunicorn")
+    parser.add_argument("--bare-port", type=int, default=8764, help="the bare Django's gunicorn")
+    parser.add_argument("--varnish-port", type=int, default=8767)
     parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
     parser.add_argument(
-        "--servers",
-        default="uncached,cold,warm",
-        help="which servers to measure, comma-separated (a partial run, for working on one figure)",
+        "--workloads",
+        default=",".join(WORKLOADS),
+        help="a partial run, comma-separated, among: " + ", ".join(WORKLOADS) + " (the bare "
+        "baseline is always measured; a server is started only if a workload needs it)",
     )
-    parser.add_argument(
-        "--posts-only",
-        action="store_true",
-        help="measure only the baseline and the two POSTs (on the warm server), not the pages",
-    )
-    return parser.parse_args()
-
-
-def production_environment(
-    *, port: int, database_url: str, redis_url: str, secret_key: str
-) -> dict[str, str]:
-    """The environment of a production-shape server on this machine (DEBUG off, quiet logs, rate
-    limits out of the way as all load comes from one address); the caller's own values win for
-    the database, Redis and the secret."""
-    env = dict(os.environ)
-    env.setdefault("DATABASE_URL", database_url)
-    env.setdefault("REDIS_URL", redis_url)
-    env.setdefault("DJANGO_SECRET_KEY", secret_key)
-    env.update(
-        DJANGO_DEBUG="0",
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-        DJANGO_LOG_LEVEL="WARNING",
-        DJANGO_STATIC_ROOT=str(ROOT / "staticfiles"),
-        DJANGO_SETTINGS_MODULE="careers_site.settings",
-        GUNICORN_ACCESS_LOG="",
-        GUNICORN_LOG_LEVEL="warning",
-        SITE_URL=f"http://127.0.0.1:{port}",
-        **RATE_LIMITS,
-    )
-    return env
+    args = parser.parse_args()
+    args.workloads = [name.strip() for name in args.workloads.split(",") if name.strip()]
+    if unknown := set(args.workloads) - set(WORKLOADS):
+        parser.error(f"unknown workloads: {', '.join(sorted(unknown))}")
+    return args
 
 
 def bench_environment(args: argparse.Namespace) -> dict[str, str]:
+    """The site's environment, page cache on (the site's default, or the caller's non-zero
+    DJANGO_PAGE_CACHE_SECONDS)."""
     env = production_environment(
         port=args.port,
         database_url=DEFAULT_DATABASE_URL,
-        redis_url="redis://127.0.0.1:6379/14",
+        redis_url=DEFAULT_REDIS_URL,
         secret_key="benchmark-only-secret-key-0123456789-abcdefghijklmnop",
     )
-    env.update(DJANGO_BENCHMARK_ENDPOINTS="1", DJANGO_SERVE_MEDIA="1")
-    return env
-
-
-UNCACHED_TARGETS = ("baseline", "article, 200 comments")
-
-
-def server_environment(env: dict[str, str], server: str) -> dict[str, str]:
-    """Cold: the full-page cache off. Warm: on, for as long as the site's default (or the
-    caller's own non-zero DJANGO_PAGE_CACHE_SECONDS) keeps a page."""
-    env = dict(env)
-    if server == "uncached":  # no full-page cache and no shared fragments: every byte rendered
-        env[PAGE_CACHE] = "0"
-        env["DJANGO_FRAGMENT_CACHE_SECONDS"] = "0"
-    elif server == "cold":
-        env[PAGE_CACHE] = "0"
-    elif env.get(PAGE_CACHE, "").strip() in ("0", ""):
+    env.update(DJANGO_SERVE_MEDIA="1")
+    env.pop(CDN_PURGE, None)
+    if env.get(PAGE_CACHE, "").strip() in ("0", ""):
         env.pop(PAGE_CACHE, None)
     return env
 
 
-def ensure_database(database_url: str) -> None:
-    if not database_url.startswith("postgres"):
-        return
-    import psycopg
-
-    name = database_url.rsplit("/", 1)[1]
-    server = database_url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(server, autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
+def uncached(env: dict[str, str]) -> dict[str, str]:
+    return {**env, PAGE_CACHE: "0"}
 
 
-def manage(env: dict[str, str], *arguments: str) -> None:
-    subprocess.run([sys.executable, "manage.py", *arguments], cwd=ROOT, env=env, check=True)
+def bare_environment(env: dict[str, str]) -> dict[str, str]:
+    return {**env, "DJANGO_SETTINGS_MODULE": "bench.bare.settings"}
 
 
-def seed_and_pick_targets(
-    env: dict[str, str], args: argparse.Namespace
-) -> tuple[dict[str, str], str]:
+def small_environment(env: dict[str, str]) -> dict[str, str]:
+    redis_server = env["REDIS_URL"].rsplit("/", 1)[0]
+    return {
+        **env,
+        "DATABASE_URL": env["DATABASE_URL"] + "_small",
+        "REDIS_URL": f"{redis_server}/{SMALL_REDIS_DB}",
+    }
+
+
+def prepare(env: dict[str, str]) -> None:
+    ensure_database(env["DATABASE_URL"])
+    manage(env, "migrate", "--noinput", "-v0")
+
+
+@dataclass
+class Site:
+    """What the run reads and writes, chosen once the data set is seeded."""
+
+    reads: ReadMix  # every article, most read (newest) first
+    measured: str  # the article with 200 comments
+    commented: str  # where the comment POSTs go: their held comments change no measured page
+    regulars: list[str]  # returning commenters' e-mail addresses
+
+
+def seed_site(env: dict[str, str], args: argparse.Namespace) -> tuple[Site, dict[str, int]]:
     """Seed in this process (Django set up on the benchmark's settings, page cache off so that the
-    query counts are the cold ones) and choose the URLs: the GET targets, and the article the
-    comment POSTs go to (not the measured one, whose page must stay the same)."""
-    os.environ.update(server_environment(env, "cold"))
+    query counts are those of a rendered page), choose the paths, count the queries."""
+    os.environ.update(uncached(env))
     import django
 
     django.setup()
-    from bench.seed import seed_articles, seed_comments, seed_leads
+    from articles.models import Article
+    from bench.queries import count_queries, pages, seed
+    from bench.seed import seed_regulars
 
     started = time.monotonic()
-    ids = sorted(seed_articles(args.articles))
-    comments = seed_comments(ids, total=args.comments)
-    leads = seed_leads(ids, total=args.leads)
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")  # plans for the seeded rows, not for empty tables
+    ids = seed(articles=args.articles, comments=args.comments, leads=args.leads)
+    regulars = seed_regulars(ids)
     print(
-        f"Seeded {len(ids)} articles, {comments} comments, {leads} leads "
-        f"in {time.monotonic() - started:.1f}s"
-    )
-    from articles.models import Article
-
-    measured, commented = Article.objects.filter(pk__in=ids[:2]).order_by("pk")
-    targets = {
-        "baseline": "/bench/baseline",
-        "home": "/",
-        "article, 200 comments": measured.get_absolute_url(),
-        "list": "/articles/",
-        "list, page 50": "/articles/?page=50",
-        "search": "/search/?q=machine+learning+engineers",
-    }
-    return targets, commented.get_absolute_url()
-
-
-def count_queries(targets: dict[str, str]) -> dict[str, int]:
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    client = Client()
-    counts = {}
-    for name, path in targets.items():
-        client.get(path)  # warm what a long-running worker would have warm
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(path)
-        assert response.status_code == 200, (path, response.status_code)
-        counts[name] = len(queries)
-    return counts
-
-
-def count_post_queries(target: PostTarget) -> int:
-    """The queries of one successful submission, in this process (the form as wrk sends it)."""
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    data = dict(urllib.parse.parse_qsl(target.body.replace("__N__", IN_PROCESS)))
-    with CaptureQueriesContext(connection) as queries:
-        response = Client().post(target.path, data)
-    assert response.status_code == target.accepted_status, (target.path, response.status_code)
-    return len(queries)
-
-
-def wait_for(url: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(url)
-
-
-@contextlib.contextmanager
-def gunicorn(
-    env: dict[str, str], args: argparse.Namespace, log: IO | None = None
-) -> Iterator[subprocess.Popen]:
-    """gunicorn as `make serve` runs it (gunicorn.conf.py), on args.port with args.workers."""
-    binary = str(Path(sys.executable).with_name("gunicorn"))
-    server = subprocess.Popen(
-        [binary, "-c", "gunicorn.conf.py", "--workers", str(args.workers),
-         "--bind", f"127.0.0.1:{args.port}"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT if log else None,
-    )  # fmt: skip
-    try:
-        wait_for(f"http://127.0.0.1:{args.port}/healthz")
-        yield server
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-
-
-DURATION_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
-
-
-def to_ms(text: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
-    return float(number) * DURATION_UNITS[unit]
-
-
-def run_wrk(
-    name: str, url: str, args: argparse.Namespace, post: PostTarget | None = None
-) -> Result:
-    command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s"]
-    command += ["--latency", f"--timeout={args.timeout}s"]
-    if post is not None:
-        command += ["-s", str(POST_SCRIPT), url, "--", post.cookie, post.body]
-    else:
-        # As every browser does: the full-page cache keeps pages compressed for such readers.
-        command += ["-H", "Accept-Encoding: gzip, deflate, br", url]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    p50 = to_ms(re.search(r"\s50%\s+(\S+)", output).group(1))
-    p99 = to_ms(re.search(r"\s99%\s+(\S+)", output).group(1))
-    socket_errors = re.search(r"Socket errors:.*", output)
-    errors = sum(int(n) for n in re.findall(r"\d+", socket_errors.group(0))) if socket_errors else 0
-    statuses = {}
-    if post is not None:
-        counted = re.search(r"^statuses (.*)$", output, re.MULTILINE).group(1)
-        statuses = {int(s): int(n) for s, n in re.findall(r"(\d+)=(\d+)", counted)}
-        errors += sum(n for status, n in statuses.items() if status != post.accepted_status)
-    else:
-        non_2xx_3xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
-        errors += int(non_2xx_3xx.group(1)) if non_2xx_3xx else 0
-    path = url.split(str(args.port), 1)[1]
-    return Result(name, path, rps, p50, p99, errors, statuses=statuses)
-
-
-def page_cache_state(url: str) -> str:
-    """What the full-page cache said about this URL (X-Page-Cache), or "none" without one."""
-    with urllib.request.urlopen(url, timeout=30) as response:
-        return response.headers.get("X-Page-Cache", "none")
-
-
-def post_targets(base: str, article_path: str, run_id: str) -> list[PostTarget]:
-    """Fetch both forms as a reader's browser would (token, cookie, hidden fields, time trap) and
-    fill them in with a person and a text of their own for each request."""
-    reader = Browser(base)
-    comment = reader.comment_form(article_path)
-    comment_fields = {
-        **comment.fields,
-        "body": (
-            "Thank you for this guide: it matches what I saw when I moved into machine "
-            f"learning, and the section on skills helped me plan. Reader __N__ of {run_id}."
-        ),
-        "author_name": "Bench Reader __N__",
-        "author_email": f"bench-{run_id}-__N__@example.com",
-        "author_url": "",
-    }
-    lead = reader.lead_form()
-    lead_fields = {
-        **lead.fields,
-        "first_name": "Bench",
-        "last_name": "Reader __N__",
-        "email": f"bench-{run_id}-__N__@example.com",
-        "program": lead.first_choice("program"),
-        "consent": "on",
-        "message": "Could a coach tell me more about the program and its start dates?",
-    }
-    fetched_at = time.monotonic()
-    return [
-        PostTarget(
-            "comment POST",
-            f"{article_path.rstrip('/')}/comments/",
-            reader.cookie_header,
-            urllib.parse.urlencode(comment_fields),
-            fetched_at=fetched_at,
-        ),
-        PostTarget(
-            "lead POST",
-            "/get-info/",
-            reader.cookie_header,
-            urllib.parse.urlencode(lead_fields),
-            fetched_at=fetched_at,
-        ),
-    ]
-
-
-def stored_and_removed(run_id: str, started: float) -> dict[str, int]:
-    """How many of this run's submissions the database holds; then remove them, so the data set
-    stays the same from one run to the next."""
-    from bench.seed import remove_submissions
-    from comments.models import Comment
-    from leads.models import Submission
-
-    marker = f"bench-{run_id}-"
-    submissions = list(
-        Submission.objects.filter(email__startswith=marker).values_list("pk", flat=True)
-    )
-    counted_here = f"{marker}{IN_PROCESS}@example.com"
-    warm_up = f"{marker}{WARM_UP}"
-    stored = {
-        "comment POST": Comment.objects.filter(author_email__startswith=marker)
-        .exclude(author_email=counted_here)
-        .exclude(author_email__startswith=warm_up)
-        .count(),
-        "lead POST": Submission.objects.filter(pk__in=submissions)
-        .exclude(email=counted_here)
-        .exclude(email__startswith=warm_up)
-        .count(),
-    }
-    remove_submissions(marker, since=datetime.fromtimestamp(started, tz=UTC))
-    return stored
-
-
-def lost(result: Result) -> bool:
-    """Fewer rows in the database than POSTs answered with success."""
-    return result.stored is not None and result.stored < result.statuses.get(SUCCESS_STATUS, 0)
-
-
-def print_result(result: Result) -> None:
-    statuses = " ".join(f"{s}={n}" for s, n in sorted(result.statuses.items()))
-    print(
-        f"{result.server:>4} {result.name:>21}: {result.requests_per_second:8.0f} req/s  "
-        f"p50 {result.p50_ms:6.1f} ms  p99 {result.p99_ms:6.1f} ms  errors {result.errors}  "
-        f"queries {result.queries}  {result.page_cache or statuses}",
+        f"Seeded {len(ids)} articles, {args.comments} comments, {args.leads} leads, "
+        f"{len(regulars)} regular commenters in {time.monotonic() - started:.1f}s",
         flush=True,
     )
+    newest_first = Article.objects.filter(pk__in=ids).order_by("-published_at", "pk")
+    site = Site(
+        reads=ReadMix.spread([article.get_absolute_url() for article in newest_first]),
+        measured=Article.objects.get(pk=ids[0]).get_absolute_url(),
+        commented=Article.objects.get(pk=ids[1]).get_absolute_url(),
+        regulars=regulars,
+    )
+    return site, count_queries(pages(ids))
 
 
-def measure_server(
-    server: str,
-    env: dict[str, str],
-    args: argparse.Namespace,
-    targets: dict[str, str],
-    queries: dict[str, int],
-    commented_article: str,
-    run_id: str,
-) -> tuple[list[Result], list[float]]:
-    """Start gunicorn, measure the GET targets (warm: each primed first), and on the warm server
-    the two POSTs; returns the results and the workers' RSS after the run."""
-    base = f"http://127.0.0.1:{args.port}"
-    results = []
-    with gunicorn(server_environment(env, server), args) as process:
-        posts = post_targets(base, commented_article, run_id) if server == "warm" else []
-        for name, path in targets.items():
-            if server == "uncached" and name not in UNCACHED_TARGETS:
-                continue
-            if args.posts_only and name != "baseline":
-                continue
-            if server == "warm":
-                urllib.request.urlopen(base + path, timeout=30).read()
-            result = run_wrk(name, base + path, args)
-            result.server = server
-            result.queries = queries.get(name) if server == "cold" else None
-            result.page_cache = page_cache_state(base + path)
-            results.append(result)
-            print_result(result)
-        for post in posts:
-            time.sleep(max(0.0, post.fetched_at + TIME_TRAP_SECONDS - time.monotonic()))
-            warm_up_post(post, base, args)
-            queries_per_post = count_post_queries(post)
-            result = run_wrk(post.name, base + post.path, args, post)
-            result.server, result.queries = server, queries_per_post
-            results.append(result)
-            print_result(result)
-        rss = worker_rss_mb(process.pid)
-    return results, rss
+def small_sizes(args: argparse.Namespace) -> tuple[int, int, int]:
+    articles = max(args.articles // args.small_fraction, 2)
+    comments = max(args.comments // args.small_fraction, 200 + articles)  # 200 on the first
+    return articles, comments, max(args.leads // args.small_fraction, 1)
 
 
-def warm_up_post(post: PostTarget, base: str, args: argparse.Namespace) -> None:
-    """Send the form for `--warmup` seconds, uncounted, so that every worker has handled it once
-    (its first one connects to PostgreSQL and Redis), as the GET targets are primed. Its
-    submissions are people of their own ("warm-"), left out of the stored counts."""
-    if args.warmup <= 0:
-        return
-    warm = dataclasses.replace(post, body=post.body.replace("__N__", f"{WARM_UP}__N__"))
-    run_wrk(
-        f"{post.name} (warm-up)",
-        base + post.path,
-        argparse.Namespace(**{**vars(args), "duration": args.warmup}),
-        warm,
+def small_query_counts(env: dict[str, str], args: argparse.Namespace) -> dict[str, int]:
+    """The same count on a smaller data set, in a database (and a cache) of its own."""
+    small = uncached(small_environment(env))
+    prepare(small)
+    articles, comments, leads = small_sizes(args)
+    output = subprocess.run(
+        [sys.executable, "-m", "bench.queries", "--articles", str(articles),
+         "--comments", str(comments), "--leads", str(leads)],
+        cwd=ROOT, env=small, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    return json.loads(output.strip().splitlines()[-1])
+
+
+class Paths:
+    """The files bench/reads.lua reads its paths from, one per mix, in a temporary directory."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.files: dict[ReadMix, Path] = {}
+
+    def file(self, reads: ReadMix) -> Path:
+        if reads not in self.files:
+            self.files[reads] = reads.write(self.directory / f"paths-{len(self.files)}.txt")
+        return self.files[reads]
+
+
+@dataclass
+class Run:
+    """The state of one benchmark run, handed to each server's measurements."""
+
+    args: argparse.Namespace
+    env: dict[str, str]
+    site: Site
+    paths: Paths
+    run_id: str
+    rows: list[report.Row] = field(default_factory=list)
+    rss: dict[str, list[float]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    posts: dict[str, tuple[report.Row, WrkRun]] = field(default_factory=dict)
+    churn_ids: list[str] = field(default_factory=list)
+
+    def wants(self, *workloads: str) -> bool:
+        return any(workload in self.args.workloads for workload in workloads)
+
+    def add(self, row: report.Row) -> None:
+        self.rows.append(row)
+        print(
+            f"{row.workload:>32}: {row.requests_per_second:8.0f} req/s  p50 {row.p50_ms:6.1f} ms"
+            f"  p99 {row.p99_ms:6.1f} ms  errors {row.errors}  {row.notes}",
+            flush=True,
+        )
+
+
+def wrk_reads(run: Run, base: str, reads: ReadMix, seed: int, duration: int) -> WrkRun:
+    args = run.args
+    return run_wrk(
+        base + "/",
+        duration=duration,
+        connections=args.connections,
+        threads=args.threads,
+        timeout=args.timeout,
+        script=READS_SCRIPT,
+        script_arguments=reads.wrk_arguments(run.paths.file(reads), seed),
+        headers=BROWSER_HEADERS,
     )
 
 
-def worker_rss_mb(master_pid: int) -> list[float]:
-    children = subprocess.run(
-        ["pgrep", "-P", str(master_pid)], capture_output=True, text=True, check=False
-    ).stdout.split()
-    sizes = []
-    for pid in children:
-        status = Path(f"/proc/{pid}/status")
-        if status.exists():
-            match = re.search(r"VmRSS:\s+(\d+) kB", status.read_text())
-            if match:
-                sizes.append(int(match.group(1)) / 1024)
-    return sizes
-
-
-def report(
-    results: list[Result],
-    rss: dict[str, list[float]],
-    args: argparse.Namespace,
-    env: dict[str, str],
-    load: tuple[float, float],
-) -> str:
-    lines = [
-        "# Benchmarks",
-        "",
-        "Made by `make bench` (`.venv/bin/python -m bench.run "
-        f"--duration {args.duration} --connections {args.connections} --articles {args.articles} "
-        f"--comments {args.comments} --leads {args.leads}`)"
-        f" on {platform.node()}: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-        f"gunicorn with {args.workers} workers, database `{env['DATABASE_URL'].split('://')[0]}`,"
-        f" cache Redis, wrk {args.threads} threads / {args.connections} connections over "
-        f"loopback (timeout {args.timeout}s), {args.duration}s per target. Load average "
-        f"(1 min) {load[0]:.1f} before the measurements and {load[1]:.1f} after (the run's own "
-        "load; well above 0 before means other work, or the tail of an earlier run, was "
-        "sharing the CPUs).",
-        "",
-        "Each GET target is measured against two freshly started servers: **cold** with the "
-        f"full-page cache off (`{PAGE_CACHE}=0`) and **warm** with it on and each URL requested "
-        "once before wrk starts. Cold pages are put together from the fragments that are kept "
-        "per change of content (article body, header, related articles, comment section, "
-        "navigation: `DJANGO_FRAGMENT_CACHE_SECONDS`); the **uncached** row renders the "
-        "article with every cache off. GETs send `Accept-Encoding: gzip, deflate, br` as "
-        "browsers do (cached pages are kept compressed). The POSTs run on the warm server. "
-        "Ratios compare with the baseline view (a fixed small response through the whole "
-        "middleware stack) measured against the same server in the same run, so runs on "
-        "different machines compare.",
-        "",
-        "| server | target | path | req/s | × baseline | p50 ms | p99 ms | errors | "
-        "SQL queries | X-Page-Cache |",
-        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+def row(
+    workload: str, paths: str, result: WrkRun, *, accepted: int = 200, notes: str = ""
+) -> report.Row:
+    caches = [
+        f"X-Page-Cache {mix(result.page_cache)}" if mix(result.page_cache) else "",
+        f"X-Cache {mix(result.cdn_cache)}" if mix(result.cdn_cache) else "",
     ]
-    baselines = {r.server: r for r in results if r.name == "baseline"}
-    for result in results:
-        baseline = baselines[result.server]
-        lines.append(
-            f"| {result.server} | {result.name} | `{result.path}` | "
-            f"{result.requests_per_second:,.0f} | "
-            f"{result.requests_per_second / baseline.requests_per_second:.2f} | "
-            f"{result.p50_ms:.1f} | {result.p99_ms:.1f} | {result.errors} | "
-            f"{'' if result.queries is None else result.queries} | {result.page_cache} |"
-        )
-    lines += ["", "Notes:", ""]
-    posts = [result for result in results if result.stored is not None]
-    if posts:
-        lines.append(
-            "- Submissions: "
-            + "; ".join(
-                f"{result.name} answered "
-                + (", ".join(f"{n:,} × {s}" for s, n in sorted(result.statuses.items())) or "0")
-                + f", {result.stored:,} rows stored"
-                + (" (**fewer rows than successes: submissions lost**)" if lost(result) else "")
-                for result in posts
-            )
-            + ". A POST counts as an error unless it is answered with the redirect of a "
-            "successful submission (an invalid form is answered 200 with its errors, a refusal "
-            "403 or 429). There can be more rows than answers: a request in flight when wrk "
-            "stops (at most one per connection) or timed out by wrk is stored unanswered."
-        )
-    lines.append(
-        "- The POSTs are real submissions, each a new person with a new text: each form is "
-        "fetched once as a reader's browser would (CSRF cookie and token, hidden fields, the "
-        f"signed time trap), then sent back after more than {TIME_TRAP_SECONDS:g} s. The server "
-        "runs with "
-        + " and ".join(f"`{name}={value}`" for name, value in RATE_LIMITS.items())
-        + ", as all the load comes from one address. The comments go to another article than "
-        "the measured one; the benchmark deletes its submissions afterwards."
-        + (
-            f" Each POST target is first sent for {args.warmup} s uncounted (`--warmup`), so "
-            "that every worker has handled it once, as each GET target is primed."
-            if args.warmup > 0
-            else ""
-        )
+    return report.Row(
+        workload,
+        paths,
+        result.requests_per_second,
+        result.p50_ms,
+        result.p99_ms,
+        result.errors(accepted),
+        "; ".join(note for note in (*caches, notes) if note),
     )
-    max_requests = env.get("GUNICORN_MAX_REQUESTS", "2000")
-    for server, sizes in rss.items():
-        if sizes:
-            lines.append(
-                f"- Worker memory after the {server} run (RSS): max {max(sizes):.0f} MB, "
-                f"mean {sum(sizes) / len(sizes):.0f} MB over {len(sizes)} workers (each "
-                f"recycled after about {max_requests} requests, as in production: "
-                "`GUNICORN_MAX_REQUESTS`)."
-            )
-    worst_post = max((result.p99_ms for result in posts), default=None)
-    worst_rss = max((size for sizes in rss.values() for size in sizes), default=None)
-    if worst_post is not None and worst_rss is not None:
-        lines.append(
-            f"- Targets: POST p99 under {POST_P99_TARGET_MS} ms at 16 connections "
-            f"({'met' if worst_post < POST_P99_TARGET_MS else 'not met'}: {worst_post:.0f} ms "
-            f"at {args.connections}); a worker under {RSS_TARGET_MB} MB RSS after the run "
-            f"({'met' if worst_rss < RSS_TARGET_MB else 'not met'}: {worst_rss:.0f} MB)."
+
+
+def prime(url: str) -> None:
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip, deflate, br"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        response.read()
+
+
+def measure_page(run: Run, workload: str, base: str, path: str, notes: str = "") -> None:
+    """One page, requested once (a worker's first request, the cache filled), then hammered."""
+    prime(base + path)
+    reads = ReadMix.single(path)
+    result = wrk_reads(run, base, reads, CALM_SEED, run.args.duration)
+    run.add(row(workload, reads.describe(), result, notes=notes))
+
+
+def prime_all(base: str, paths: tuple[str, ...]) -> None:
+    """Every path requested once, a few at a time: what a site read for a while has cached."""
+    with ThreadPoolExecutor(max_workers=PRIMING_CLIENTS) as pool:
+        list(pool.map(lambda path: prime(base + path), paths))
+
+
+def measure_calm(run: Run, workload: str, base: str) -> None:
+    """The reads of a site that has been read for a while: each path requested once, then
+    `--warmup` seconds of uncounted reads of another sequence of the same mix."""
+    reads = run.site.reads
+    started = time.monotonic()
+    prime_all(base, reads.paths)
+    print(f"{'':>32}  ({len(reads.paths)} pages primed in {time.monotonic() - started:.0f}s)")
+    if run.args.warmup > 0:
+        wrk_reads(run, base, reads, WARM_UP_SEED, run.args.warmup)
+    result = wrk_reads(run, base, reads, CALM_SEED, run.args.duration)
+    run.add(row(workload, reads.describe(), result))
+
+
+def measure_churn(run: Run, workload: str, base: str, env: dict[str, str]) -> None:
+    """The reads while bench/churn.py (with the server's environment) posts and edits."""
+    args, reads = run.args, run.site.reads
+    churn_id = f"{run.run_id}.{len(run.churn_ids)}"
+    run.churn_ids.append(churn_id)
+    command = [
+        sys.executable, "-m", "bench.churn", "--base", base,
+        "--paths", str(run.paths.file(reads)), "--hot", str(reads.hot),
+        "--hot-share", f"{reads.hot_share:g}", "--duration", str(args.duration),
+        "--run-id", churn_id, "--regulars", ",".join(run.site.regulars),
+        "--comment-every", f"{args.comment_every:g}", "--edit-every", f"{args.edit_every:g}",
+    ]  # fmt: skip
+    with subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True) as side:
+        if side.stdout.readline().strip() != "ready":
+            side.wait(timeout=30)
+            raise RuntimeError(f"bench.churn did not start (exit status {side.returncode})")
+        result = wrk_reads(run, base, reads, CHURN_SEED, args.duration)
+        output, _ = side.communicate(timeout=args.duration + 120)
+    if side.returncode != 0:
+        raise RuntimeError(f"bench.churn failed (exit status {side.returncode})")
+    summary_line = next(line for line in output.splitlines() if line.startswith("summary "))
+    summary = Summary.from_json(summary_line.removeprefix("summary "))
+    churned = row(workload, reads.describe(), result, notes=summary.describe())
+    churned.errors += summary.problems
+    run.add(churned)
+
+
+def measure_posts(run: Run, base: str, posts: list[PostTarget]) -> None:
+    """Each form POST after `--warmup` seconds of uncounted ones (every worker has handled it
+    once); its queries counted in this process."""
+    args = run.args
+
+    def post(target: PostTarget, body: str, duration: int) -> WrkRun:
+        return run_wrk(
+            base + target.path,
+            duration=duration,
+            connections=args.connections,
+            threads=args.threads,
+            timeout=args.timeout,
+            script=POST_SCRIPT,
+            script_arguments=[target.cookie, body],
         )
-    return "\n".join(lines) + "\n"
+
+    for target in posts:
+        time.sleep(max(0.0, target.fetched_at + TIME_TRAP_SECONDS - time.monotonic()))
+        if args.warmup > 0:
+            post(target, warm_up_body(target), args.warmup)
+        queries = count_post_queries(target)
+        result = post(target, target.body, args.duration)
+        posted = row(
+            target.name,
+            f"`{target.path}`",
+            result,
+            accepted=SUCCESS_STATUS,
+            notes=f"{queries} SQL queries",
+        )
+        run.posts[target.name] = (posted, result)
+        run.add(posted)
+
+
+def measure_bare(run: Run) -> None:
+    args = run.args
+    with gunicorn(
+        bare_environment(run.env), args, app=BARE_APP, port=args.bare_port, ready_path="/"
+    ) as process:
+        base = f"http://127.0.0.1:{args.bare_port}"
+        measure_page(run, report.BARE, base, "/", notes="5 bytes, SecurityMiddleware only")
+        run.rss["bare Django"] = worker_rss_mb(process.pid)
+
+
+def measure_site(run: Run) -> None:
+    """The site with its page cache: one page, search, calm, churn, then the POSTs."""
+    args, site = run.args, run.site
+    base = f"http://127.0.0.1:{args.port}"
+    with gunicorn(run.env, args) as process:
+        posts = []
+        if run.wants("posts"):  # fetched now, sent back once the time trap allows
+            posts = post_targets(base, site.commented, run.run_id, time.monotonic())
+        if run.wants("warm"):
+            measure_page(run, report.WARM, base, site.measured)
+        if run.wants("search"):
+            measure_page(run, report.SEARCH, base, SEARCH_PATH)
+        if run.wants("calm"):
+            measure_calm(run, report.CALM, base)
+        if run.wants("churn"):
+            measure_churn(run, report.CHURN, base, run.env)
+        measure_posts(run, base, posts)
+        run.rss["site"] = worker_rss_mb(process.pid)
+
+
+def measure_uncached(run: Run) -> None:
+    args = run.args
+    with gunicorn(uncached(run.env), args) as process:
+        base = f"http://127.0.0.1:{args.port}"
+        measure_page(run, report.UNCACHED, base, run.site.measured, notes=f"`{PAGE_CACHE}=0`")
+        run.rss["site, page cache off"] = worker_rss_mb(process.pid)
+
+
+def varnish_unavailable() -> str:
+    """Why the Varnish workloads cannot run here ("" when they can)."""
+    try:
+        import cdn.varnish  # noqa: F401 (the CDN runner, bench's only use of it)
+    except ImportError as error:
+        return f"cdn.varnish cannot be imported ({error})"
+    if not shutil.which("varnishd"):
+        return "varnishd is not installed (apt-get install varnish)"
+    return ""
+
+
+def measure_varnish(run: Run) -> None:
+    """The site (a server of its own, purging the CDN) behind Varnish: one page, calm, churn."""
+    from cdn.varnish import running_varnish
+
+    args = run.args
+    with running_varnish(port=args.varnish_port, backend_port=args.port) as varnish:
+        env = {**run.env, CDN_PURGE: varnish.purge_url, "SITE_URL": varnish.url.rstrip("/")}
+        with gunicorn(env, args) as process:
+            base = varnish.url.rstrip("/")
+            if run.wants("warm"):
+                measure_page(run, report.VARNISH_WARM, base, run.site.measured)
+            if run.wants("calm"):
+                measure_calm(run, report.VARNISH_CALM, base)
+            if run.wants("churn"):
+                measure_churn(run, report.VARNISH_CHURN, base, env)
+            run.rss["site behind Varnish"] = worker_rss_mb(process.pid)
+
+
+def clean_up(run: Run, started: float) -> None:
+    """Count the POSTs' rows, then remove them and the churn's comments: the data set stays the
+    same from one run to the next."""
+    from bench.churn import remove
+
+    stored = stored_and_removed(run.run_id, started)
+    for churn_id in run.churn_ids:
+        remove(churn_id)
+    for name, (posted, result) in run.posts.items():
+        successes = result.statuses.get(SUCCESS_STATUS, 0)
+        lost = stored[name] < successes
+        posted.notes += f"; {successes:,} × {SUCCESS_STATUS}, {stored[name]:,} rows stored"
+        if lost:
+            posted.notes += " (**fewer rows than successes: submissions lost**)"
+            posted.errors += successes - stored[name]
+
+
+def method_notes(run: Run, varnish_skipped: str) -> list[str]:
+    args, reads = run.args, run.site.reads
+    notes = [
+        "Every ratio is to **bare Django** (bench/bare: one view answering 5 bytes through "
+        "Django's SecurityMiddleware, no database), served by gunicorn with the same "
+        "gunicorn.conf.py and workers and measured in the same run.",
+        f"**calm** reads the {len(reads.paths):,} seeded articles' pages (article pages only, "
+        f"no home or list pages), {reads.hot_share:.0%} of the requests on the {reads.hot:,} "
+        "newest (the most read), the rest over the others (bench/reads.lua, a seeded sequence "
+        f"per wrk thread), once each page has been requested once and after {args.warmup} s of "
+        "uncounted reads of another sequence: a site that has been read for a while. "
+        f"**churn** reads the same way while bench/churn.py posts a comment every "
+        f"{args.comment_every:g} s as one of {len(run.site.regulars)} returning commenters "
+        "(a real form submission, an address with an approved comment, a new text: approved at "
+        "once), on articles drawn like the reads, and saves an article through the ORM every "
+        f"{args.edit_every:g} s, with the server's environment. A comment refused, unanswered, "
+        "held or lost counts as an error.",
+        "**single warm page** and **search** are requested once, then hammered; "
+        f"**uncached** is the same article against a server with `{PAGE_CACHE}=0`. GETs send "
+        "`Accept-Encoding: gzip, deflate, br` as browsers do.",
+        "**Varnish** rows: "
+        + (
+            f"not measured ({varnish_skipped})."
+            if varnish_skipped
+            else "a Varnish (cdn.varnish) in front of a gunicorn of its own with "
+            f"`{CDN_PURGE}` set (the server and the churn purge it), same settings; their "
+            "X-Page-Cache is that of the copy Varnish stored."
+        ),
+        "The POSTs are real submissions, each a new person with a new text: each form is "
+        "fetched once as a reader's browser would (CSRF cookie and token, hidden fields, the "
+        f"signed time trap), then sent back after more than {TIME_TRAP_SECONDS:g} s, after "
+        f"{args.warmup} s of uncounted ones; a POST is an error unless answered with the "
+        "redirect of a success. The servers run with "
+        + " and ".join(f"`{name}={value}`" for name, value in RATE_LIMITS.items())
+        + ", as all the load comes from one address. The benchmark deletes what it posted.",
+    ]
+    max_requests = run.env.get("GUNICORN_MAX_REQUESTS", "2000")
+    memory = "; ".join(
+        f"{server} max {max(sizes):.0f} MB, mean {sum(sizes) / len(sizes):.0f} MB"
+        for server, sizes in run.rss.items()
+        if sizes
+    )
+    notes.append(
+        f"Worker memory (RSS) after each server's workloads: {memory} (each worker recycled "
+        f"after about {max_requests} requests, as in production: `GUNICORN_MAX_REQUESTS`)."
+    )
+    return notes
+
+
+def setup_line(run: Run, load: tuple[float, float]) -> str:
+    args = run.args
+    return (
+        f"On {platform.node()}: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"gunicorn with {args.workers} workers, database "
+        f"`{run.env['DATABASE_URL'].split('://')[0]}` with {args.articles:,} articles, "
+        f"{args.comments:,} comments and {args.leads:,} leads, cache Redis, wrk "
+        f"{args.threads} threads / {args.connections} connections over loopback (timeout "
+        f"{args.timeout}s), {args.duration}s per workload. Load average (1 min) {load[0]:.1f} "
+        f"before the measurements and {load[1]:.1f} after (the run's own load; well above 0 "
+        "before means other work, or the tail of an earlier run, was sharing the CPUs)."
+    )
+
+
+def command_line() -> str:
+    chosen = [f"{name}={os.environ[name]}" for name in CALLER_SETTINGS if name in os.environ]
+    arguments = " ".join(shlex.quote(argument) for argument in sys.argv[1:])
+    return " ".join([*chosen, ".venv/bin/python -m bench.run", arguments]).strip()
 
 
 def main() -> None:
     args = parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk")
+    command = command_line()
     env = bench_environment(args)
-    ensure_database(env["DATABASE_URL"])
-    manage(env, "migrate", "--noinput", "-v0")
+    prepare(env)
     manage(env, "collectstatic", "--noinput", "-v0")
-    targets, commented_article = seed_and_pick_targets(env, args)
-    queries = count_queries(targets)
+    site, counts = seed_site(env, args)
+    queries = {f"{args.articles:,} articles": counts}
+    if args.small_fraction > 0:
+        queries[f"{small_sizes(args)[0]:,} articles"] = small_query_counts(env, args)
     started = time.time()
-    run_id = f"r{int(started)}"
-
-    results, rss = [], {}
-    load_before = os.getloadavg()[0]
-    try:
-        servers = ["warm"] if args.posts_only else args.servers.split(",")
-        for server in servers:
-            server_results, rss[server] = measure_server(
-                server, env, args, targets, queries, commented_article, run_id
-            )
-            results += server_results
-    finally:
-        stored = stored_and_removed(run_id, started)
-    for result in results:
-        result.stored = stored.get(result.name)
-        if result.stored is not None:
-            print(f"{result.name}: {result.stored} stored in the database")
-            if lost(result):
-                print(f"{result.name}: fewer rows than successful answers: submissions lost")
-    text = report(results, rss, args, env, (load_before, os.getloadavg()[0]))
+    with tempfile.TemporaryDirectory(prefix="careers-bench-") as directory:
+        run = Run(args, env, site, Paths(Path(directory)), f"r{int(started)}")
+        varnish_skipped = varnish_unavailable() if run.wants("varnish") else "not asked for"
+        load_before = os.getloadavg()[0]
+        try:
+            measure_bare(run)
+            if run.wants("warm", "search", "calm", "churn", "posts"):
+                measure_site(run)
+            if run.wants("uncached"):
+                measure_uncached(run)
+            if not varnish_skipped:
+                try:
+                    measure_varnish(run)
+                except Exception as error:  # the CDN runner's failure, reported: the rest stands
+                    traceback.print_exc()
+                    varnish_skipped = f"the Varnish run failed: {error!r}"
+            elif run.wants("varnish"):
+                print(f"Varnish workloads skipped: {varnish_skipped}", flush=True)
+        finally:
+            clean_up(run, started)
+        load = (load_before, os.getloadavg()[0])
+    text = report.render(
+        run.rows,
+        setup=setup_line(run, load),
+        method=method_notes(run, varnish_skipped),
+        notes=[],
+        rss_mb=[size for sizes in run.rss.values() for size in sizes],
+        queries=queries,
+        command=command,
+    )
     Path(args.output).write_text(text)
     print()
     print(text)
