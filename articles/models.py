@@ -86,13 +86,23 @@ class Tag(models.Model):
         return reverse("articles:tag", kwargs={"slug": self.slug})
 
 
+CARD_LEAVES_OUT = ("body", "body_html", "table_of_contents", "search_vector", "search_rank_vector")
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
     def for_cards(self):
-        """What an article card shows: author and category come in the same query."""
-        return self.select_related("author", "category")
+        """What an article card shows: author and category come in the same query; the body and
+        the search vectors, which no card shows, stay in the database."""
+        return self.select_related("author", "category").defer(*CARD_LEAVES_OUT)
+
+    def for_page(self):
+        """What the article's own page shows: all but the search vectors."""
+        return self.select_related("author", "category").defer(
+            "search_vector", "search_rank_vector"
+        )
 
 
 class Article(models.Model):
@@ -178,7 +188,19 @@ class Article(models.Model):
                 violation_error_message="Describe the featured image in its alt text.",
             ),
         ]
-        indexes = [models.Index(fields=("status", "-published_at"), name="article_listing_idx")]
+        # The lists: all articles, a category's, an author's, the featured ones on home.
+        indexes = [
+            models.Index(fields=("status", "-published_at"), name="article_listing_idx"),
+            models.Index(
+                fields=("category", "status", "-published_at"), name="article_category_idx"
+            ),
+            models.Index(fields=("author", "status", "-published_at"), name="article_author_idx"),
+            models.Index(
+                fields=("status", "-published_at"),
+                condition=Q(is_featured=True),
+                name="article_featured_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

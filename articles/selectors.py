@@ -4,26 +4,41 @@ from django.utils import timezone
 from .models import Article, Category
 
 
-def related_articles(article: Article, *, limit: int = 3) -> QuerySet[Article]:
-    """Published articles sharing the most tags with `article`, then its category, newest first."""
+def related_articles(article: Article, *, limit: int = 3) -> list[Article]:
+    """Published articles sharing the most tags with `article`, newest first among equals; then
+    the newest of its category. Two small index reads instead of one grouping of every article."""
     tag_ids = [tag.pk for tag in article.tag_list]
-    return (
-        Article.objects.published()
-        .for_cards()
-        .exclude(pk=article.pk)
-        .filter(Q(category_id=article.category_id) | Q(tags__in=tag_ids))
-        .annotate(shared_tags=Count("tags", filter=Q(tags__in=tag_ids), distinct=True))
-        .order_by("-shared_tags", "-published_at", "-pk")[:limit]
+    Through = Article.tags.through
+    ranked = list(
+        Through.objects.filter(
+            tag_id__in=tag_ids,
+            article__status=Article.Status.PUBLISHED,
+            article__published_at__lte=timezone.now(),
+        )
+        .exclude(article_id=article.pk)
+        .values("article_id")
+        .annotate(shared=Count("tag_id"))
+        .order_by("-shared", "-article__published_at", "-article_id")
+        .values_list("article_id", flat=True)[:limit]
     )
+    if len(ranked) < limit:
+        ranked += (
+            Article.objects.published()
+            .filter(category_id=article.category_id)
+            .exclude(pk__in=[article.pk, *ranked])
+            .order_by("-published_at", "-pk")
+            .values_list("pk", flat=True)[: limit - len(ranked)]
+        )
+    cards = Article.objects.for_cards().in_bulk(ranked)
+    return [cards[pk] for pk in ranked if pk in cards]
 
 
 def categories_with_counts() -> QuerySet[Category]:
-    return Category.objects.annotate(
-        article_count=Count(
-            "articles",
-            filter=Q(articles__in=Article.objects.published().values("pk")),
-        )
-    ).order_by("position", "name")
+    now = timezone.now()
+    published = Q(articles__status=Article.Status.PUBLISHED, articles__published_at__lte=now)
+    return Category.objects.annotate(article_count=Count("articles", filter=published)).order_by(
+        "position", "name"
+    )
 
 
 def next_publication_at():

@@ -19,6 +19,19 @@ from .templatetags.article_tags import views_label
 from .visitors import is_countable_view, visitor_key
 
 
+class PageNumbersMixin:
+    """The page links of a long list: the first, the last, and two on each side of this one."""
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        page = context.get("page_obj")
+        if page is not None:
+            context["page_numbers"] = page.paginator.get_elided_page_range(
+                page.number, on_each_side=2, on_ends=1
+            )
+        return context
+
+
 class PublishedArticleMixin:
     def get_queryset(self) -> QuerySet[Article]:
         return Article.objects.published().for_cards()
@@ -42,7 +55,7 @@ class HomeView(TemplateView):
         return context
 
 
-class ArticleListView(PublishedArticleMixin, ListView):
+class ArticleListView(PageNumbersMixin, PublishedArticleMixin, ListView):
     model = Article
     paginate_by = settings.ARTICLES_PER_PAGE
     context_object_name = "articles"
@@ -56,7 +69,7 @@ class ArticleListView(PublishedArticleMixin, ListView):
         return context
 
 
-class SearchView(ListView):
+class SearchView(PageNumbersMixin, ListView):
     """`/search/?q=`: ranked results, paginated; the query stays in the box."""
 
     template_name = "articles/search.html"
@@ -129,7 +142,7 @@ class ArticleDetailView(DetailView):
         return Article.objects.published()
 
     def get_queryset(self) -> QuerySet[Article]:
-        return self.get_visible_articles().for_cards()
+        return self.get_visible_articles().for_page()
 
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)

@@ -118,7 +118,18 @@ def seed_comments(article_ids: list[int], *, total: int, on_first: int = 200) ->
             )
         )
     Comment.objects.bulk_create(rows, batch_size=2000)
+    render_missing_comment_html()
     return total
+
+
+def render_missing_comment_html() -> None:
+    """Bulk inserts skip `Comment.save()`, which makes each comment's HTML: made here instead."""
+    from comments.models import Comment
+    from comments.rendering import render_stored_html
+
+    fields = ("pk", "author_name", "author_url", "body", "created_at")
+    while batch := list(Comment.objects.filter(html="").only(*fields)[:2000]):
+        Comment.objects.bulk_update(render_stored_html(batch), ["html"])
 
 
 def seed_regulars(article_ids: list[int], *, count: int = 8) -> list[str]:
@@ -145,6 +156,7 @@ def seed_regulars(article_ids: list[int], *, count: int = 8) -> list[str]:
         for n, email in enumerate(emails)
         if email not in known
     )
+    render_missing_comment_html()
     return emails
 
 

@@ -277,9 +277,6 @@ TASKS = {
     }
 }
 
-# `make bench` only: serve the fixed baseline response the benchmark compares every page with.
-BENCHMARK_ENDPOINTS = env_bool("DJANGO_BENCHMARK_ENDPOINTS")
-
 # Articles
 ARTICLES_PER_PAGE = int(os.environ.get("ARTICLES_PER_PAGE", "10"))
 ARTICLES_WORDS_PER_MINUTE = 230

@@ -7,7 +7,7 @@ from django.views.generic import TemplateView
 from django.views.static import serve
 
 from articles.sitemaps import sitemaps
-from careers_site.views import benchmark_baseline, healthz
+from careers_site.views import healthz
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -27,9 +27,6 @@ urlpatterns = [
     path("", include("comments.urls")),
     path("", include("leads.urls")),
 ]
-
-if settings.BENCHMARK_ENDPOINTS:
-    urlpatterns += [path("bench/baseline", benchmark_baseline, name="bench-baseline")]
 
 if settings.SERVE_MEDIA:
     media_prefix = settings.MEDIA_URL.lstrip("/")

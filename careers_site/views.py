@@ -3,7 +3,7 @@ import uuid
 
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 
 logger = logging.getLogger(__name__)
@@ -35,8 +35,3 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if status == 200 else "unavailable", **state}, status=status
     )
-
-
-def benchmark_baseline(request: HttpRequest) -> HttpResponse:
-    """A fixed small response through the whole middleware stack: the benchmark's yardstick."""
-    return HttpResponse(b"ok\n", content_type="text/plain")

@@ -7,9 +7,24 @@ from articles.models import Article
 from .models import Comment
 
 
+@dataclass(slots=True)
+class ShownComment:
+    """What a page shows of a comment: its stored HTML and what goes around it."""
+
+    pk: int
+    parent_id: int | None
+    status: str
+    author_name: str
+    html: str
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == Comment.Status.APPROVED
+
+
 @dataclass
 class ThreadNode:
-    comment: Comment
+    comment: ShownComment
     level: int = 1
     children: list["ThreadNode"] = field(default_factory=list)
 
@@ -17,7 +32,7 @@ class ThreadNode:
 @dataclass
 class Discussion:
     threads: list[ThreadNode]
-    comments: dict[int, Comment]
+    comments: dict[int, ShownComment]
     approved_count: int
     own_ids: frozenset[int] = frozenset()
 
@@ -30,12 +45,13 @@ def article_discussion(
     Only what the page shows is loaded (the stored HTML, the name for the Reply link): the
     e-mail and the client hash are not, so no page can show them.
     """
-    comments = list(
-        Comment.objects.filter(article=article)
+    comments = [
+        ShownComment(*row)
+        for row in Comment.objects.filter(article=article)
         .visible_to(submitted_ids=submitted_ids, is_moderator=is_moderator)
-        .only("pk", "article_id", "parent_id", "status", "author_name", "html")
         .order_by("created_at", "pk")
-    )
+        .values_list("pk", "parent_id", "status", "author_name", "html")
+    ]
     nodes = {comment.pk: ThreadNode(comment) for comment in comments}
     threads = []
     for comment in comments:
