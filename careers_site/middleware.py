@@ -1,6 +1,7 @@
 import logging
 from collections.abc import Callable
 
+from csp.utils import build_policy
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -20,16 +21,26 @@ NOT_SAVED = (
 )
 
 
-class PermissionsPolicyMiddleware:
-    """Turns off browser features the site never uses (camera, microphone, geolocation...)."""
+class SecurityHeadersMiddleware:
+    """The Content-Security-Policy (django-csp's settings and policy builder) and a
+    Permissions-Policy that turns off browser features the site never uses (camera, microphone,
+    geolocation...). Both are the same on every response (no nonces: no inline script or style
+    anywhere), so each is built once, not per response as django-csp's middleware does (a third
+    of a millisecond, as much as a cached page costs)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.header = ", ".join(f"{feature}=()" for feature in settings.PERMISSIONS_POLICY_DENY)
+        self.headers = {
+            "Content-Security-Policy": build_policy(),
+            "Permissions-Policy": ", ".join(
+                f"{feature}=()" for feature in settings.PERMISSIONS_POLICY_DENY
+            ),
+        }
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        response.setdefault("Permissions-Policy", self.header)
+        for name, value in self.headers.items():
+            response.setdefault(name, value)
         return response
 
 

@@ -14,9 +14,12 @@ of them are dropped, at once and again when the transaction commits, and the CDN
 the same keys. A page whose render overlapped a change of one of its keys is not kept (see
 `_store`), so no reader keeps being served what was true before the change.
 
-`PageCacheMiddleware` serves a stored page before the middleware that a shared page does not need
-(sessions, CSRF, authentication, messages) and after the ones that put the security headers on
-every response. A cache that is down reads as empty: pages are rendered, not shared.
+`PageCacheMiddleware` comes first: a stored page is answered before any other middleware runs
+(sessions, CSRF, authentication, messages: a shared page needs none of them), with the headers
+the whole stack gave it when it was rendered (the security headers among them). A landing (a
+campaign's `utm_*` parameters, a link from another site) goes through the whole stack, so
+that its attribution is remembered. A cache that is down reads as empty: pages are rendered, not
+shared.
 """
 
 import gzip
@@ -47,7 +50,15 @@ KEY_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
 # Query parameters that never change what a page shows: kept out of the page's address.
 TRACKING_PARAMETERS = frozenset({"fbclid", "gclid", "msclkid", "mc_cid", "mc_eid", "ref"})
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")  # as Django's GZipMiddleware reads Accept-Encoding
-STORED_HEADERS = ("Content-Type", "Content-Language", "X-Robots-Tag", "Link")
+LANDING_PARAMETERS = re.compile(r"(^|&)utm_", re.IGNORECASE)  # what the attribution keeps
+# Headers made again for each answer, not stored with the page.
+UNSTORED_HEADERS = {
+    "content-length",
+    "content-encoding",
+    "vary",
+    "set-cookie",
+    STATUS_HEADER.lower(),
+}
 
 
 def is_public_request(request: HttpRequest) -> bool:
@@ -55,6 +66,24 @@ def is_public_request(request: HttpRequest) -> bool:
     if request.method not in {"GET", "HEAD"}:
         return False
     return not any(name in request.COOKIES for name in settings.PAGE_CACHE_PERSONAL_COOKIES)
+
+
+def is_landing(request: HttpRequest) -> bool:
+    """A reader arriving from a campaign, an ad or another site: the attribution middleware must
+    see the request (and may set its cookie), so it is rendered, not served from the cache."""
+    if LANDING_PARAMETERS.search(request.META.get("QUERY_STRING", "")):
+        return True
+    referrer = request.META.get("HTTP_REFERER")
+    if not referrer:
+        return False
+    own = f"{request.scheme}://{request.get_host()}/"
+    return not referrer.startswith(own)
+
+
+def _is_shareable(request: HttpRequest) -> bool:
+    return (
+        bool(settings.PAGE_CACHE_SECONDS) and is_public_request(request) and not is_landing(request)
+    )
 
 
 def add_page_keys(request: HttpRequest | None, keys: Iterable[str]) -> None:
@@ -69,12 +98,14 @@ def shared_page(view: Callable) -> Callable:
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not settings.PAGE_CACHE_SECONDS or not is_public_request(request):
+        if not _is_shareable(request):
             response = view(request, *args, **kwargs)
             response[STATUS_HEADER] = "bypass"
             return response
         request.page_keys = {SITE_KEY}
-        return view(request, *args, **kwargs)
+        response = view(request, *args, **kwargs)
+        response[STATUS_HEADER] = "miss"
+        return response
 
     return wrapped
 
@@ -105,9 +136,10 @@ def _drop(keys: set[str]) -> None:
 class PageCacheMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        self.unshared_prefixes = (settings.STATIC_URL, settings.MEDIA_URL, "/admin/")
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not settings.PAGE_CACHE_SECONDS or not is_public_request(request):
+        if request.path.startswith(self.unshared_prefixes) or not _is_shareable(request):
             return self.get_response(request)
         address = page_address(request)
         started = time.time()
@@ -115,14 +147,9 @@ class PageCacheMiddleware:
         if stored is not None:
             return _stored_response(request, stored)
         response = self.get_response(request)
-        keys = getattr(request, "page_keys", None)
-        if keys is None:
-            return response  # not a shared view
-        if hasattr(response, "render") and not response.is_rendered:
-            response.render()
-        if _is_storable(request, response):
+        keys = getattr(request, "page_keys", None)  # set by a shared view
+        if keys is not None and _is_storable(request, response):
             _share(request, response, address, keys, started)
-        response[STATUS_HEADER] = "miss"
         return response
 
 
@@ -143,6 +170,8 @@ def page_address(request: HttpRequest) -> str:
 def _is_storable(request: HttpRequest, response: HttpResponse) -> bool:
     if response.status_code != 200 or response.streaming or response.cookies:
         return False
+    if hasattr(response, "render") and not response.is_rendered:
+        return False
     if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
         return False  # the page carries a CSRF token
     session = getattr(request, "session", None)
@@ -153,15 +182,14 @@ def _is_storable(request: HttpRequest, response: HttpResponse) -> bool:
 
 
 def _share(request, response, address: str, keys: set[str], started: float) -> None:
-    """Store the page compressed, under its keys, and mark it public for the CDN."""
+    """Store the page compressed, under its keys, with the headers the whole stack gave it, and
+    mark it public for the CDN."""
     keys = {key for key in keys if KEY_PATTERN.fullmatch(key)}
     seconds = settings.PAGE_CACHE_SECONDS
     response["Cache-Control"] = f"public, max-age=0, s-maxage={seconds}"
     response[KEYS_HEADER] = " ".join(sorted(keys))
     headers = tuple(
-        (name, response[name])
-        for name in (*STORED_HEADERS, "Cache-Control", KEYS_HEADER)
-        if name in response
+        (name, value) for name, value in response.items() if name.lower() not in UNSTORED_HEADERS
     )
     # Compressed once here, not for every reader. A shared page holds no secret (no token,
     # nothing of the reader's), so compression cannot leak one (BREACH).
@@ -177,7 +205,7 @@ def _stored_response(request: HttpRequest, stored) -> HttpResponse:
     compressed, headers = stored
     response = HttpResponse()
     for name, value in headers:
-        response[name] = value
+        response.headers[name] = value
     _set_content(request, response, compressed)
     response[STATUS_HEADER] = "hit"
     return response

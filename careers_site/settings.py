@@ -66,18 +66,16 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
-    "careers_site.middleware.PermissionsPolicyMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    # A landing's campaign and referrer are remembered even when its page comes from the cache.
-    "leads.middleware.AttributionMiddleware",
     # Scheduled articles that went live drop the pages that list them, before any page is served.
     "articles.middleware.ScheduledPublicationMiddleware",
-    # A shared page is served from here: every header above is on it, and nothing below runs
-    # (sessions, CSRF, users, messages: a shared page uses none of them).
+    # A shared page is answered here, with the headers the stack below gave it when it was
+    # rendered (the security headers among them); nothing below runs for it.
     "careers_site.page_cache.PageCacheMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "careers_site.middleware.SecurityHeadersMiddleware",  # CSP and Permissions-Policy
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "leads.middleware.AttributionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

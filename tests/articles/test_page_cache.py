@@ -66,8 +66,31 @@ def test_security_headers_are_on_cached_pages_too(client, article):
 
 def test_tracking_parameters_share_the_page_and_other_parameters_do_not(client, article):
     client.get("/articles/")
-    assert client.get("/articles/?utm_source=newsletter&fbclid=x")[STATUS_HEADER] == "hit"
+    assert client.get("/articles/?ref=sidebar&fbclid=x")[STATUS_HEADER] == "hit"
     assert client.get("/articles/?page=1")[STATUS_HEADER] == "miss"
+
+
+@pytest.mark.parametrize(
+    "landing",
+    [
+        {"QUERY_STRING": "utm_source=newsletter&utm_campaign=spring"},
+        {"HTTP_REFERER": "https://www.google.com/"},
+    ],
+    ids=["campaign", "other-site"],
+)
+def test_a_landing_is_rendered_so_that_its_attribution_is_remembered(client, article, landing):
+    client.get("/articles/")
+    path = "/articles/?" + landing.pop("QUERY_STRING", "")
+    response = client.get(path, **landing)
+
+    assert response[STATUS_HEADER] == "bypass"
+    assert "leads_visit" in response.cookies  # leads.middleware.AttributionMiddleware
+
+
+def test_a_link_from_the_site_itself_is_served_from_the_cache(client, article):
+    client.get("/articles/")
+    response = client.get("/articles/", HTTP_REFERER="http://testserver/")
+    assert response[STATUS_HEADER] == "hit"
 
 
 def test_a_head_request_is_answered_from_the_cache(client, article):
