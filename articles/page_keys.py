@@ -14,6 +14,8 @@
   is unpublished or deleted, or its date (the order), category, author, tags or featured flag
   change (LISTING_FIELDS).
 
+- `search`: every page of results; any article saved or removed (its text may match now).
+
 The comments app adds its own `comments-<id>` (comments/page_keys.py).
 """
 
@@ -29,6 +31,7 @@ CARD_FIELDS = (
     "published_at", "reading_time", "status",
 )  # fmt: skip
 LISTING_FIELDS = ("status", "published_at", "category_id", "author_id", "is_featured")
+SEARCH_KEY = "search"
 
 
 def card_keys(articles: Iterable["Article"]) -> set[str]:
@@ -74,7 +77,7 @@ def keys_changed_by_article(article: "Article", before: dict | None) -> set[str]
     article, or one not loaded from the database, of which everything counts as changed)."""
     after = state(article)
     changed = set(after) if before is None else {k for k in after if before.get(k) != after[k]}
-    keys = {f"article-{article.pk}"}
+    keys = {f"article-{article.pk}", SEARCH_KEY}
     if changed & set(CARD_FIELDS):
         keys.add(f"card-{article.pk}")
     if changed & set(LISTING_FIELDS):
@@ -95,5 +98,6 @@ def keys_changed_by_removal(article: "Article") -> set[str]:
     return {
         f"article-{article.pk}",
         f"card-{article.pk}",
+        SEARCH_KEY,
         *list_keys(category_id=article.category_id, author_id=article.author_id, tag_ids=tag_ids),
     }

@@ -81,7 +81,7 @@ def category_pages_changed(sender, raw=False, **kwargs) -> None:
 @receiver(pre_delete, sender=Tag, dispatch_uid="tag_pages_deleted")
 def tag_pages_changed(sender, instance: Tag, raw=False, **kwargs) -> None:
     if not raw:
-        pages_changed({f"tag-{instance.pk}", f"list-tag-{instance.pk}"})
+        pages_changed({f"tag-{instance.pk}", f"list-tag-{instance.pk}", page_keys.SEARCH_KEY})
 
 
 @receiver(post_save, sender=FAQItem, dispatch_uid="faq_pages_changed")

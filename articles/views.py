@@ -10,7 +10,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from careers_site.page_cache import add_page_keys
 
 from .models import Article, Author, Category, Tag
-from .page_keys import article_page_keys, card_keys, list_keys
+from .page_keys import SEARCH_KEY, article_page_keys, card_keys, list_keys
 from .search import clean_query, search_articles
 from .selectors import categories_with_counts, related_articles
 from .services import article_view_record
@@ -81,7 +81,9 @@ class SearchView(PageNumbersMixin, ListView):
         return search_articles(self.query)
 
     def get_context_data(self, **kwargs) -> dict:
-        return super().get_context_data(query=self.query, **kwargs)
+        context = super().get_context_data(query=self.query, **kwargs)
+        add_page_keys(self.request, {SEARCH_KEY, *card_keys(context["object_list"])})
+        return context
 
 
 class FilteredArticleListView(ArticleListView):

@@ -249,3 +249,15 @@ def test_a_new_article_drops_the_pages_of_its_lists_and_not_the_others(client, a
         assert response[STATUS_HEADER] == "miss", url
         assert "Joins the lists" in response.content.decode(), url
     assert client.get(elsewhere.category.get_absolute_url())[STATUS_HEADER] == "hit"
+
+
+def test_search_results_are_shared_until_any_article_changes(client, article):
+    url = "/search/?q=engineer"
+    client.get(url)
+    assert client.get(url)[STATUS_HEADER] == "hit"
+
+    ArticleFactory(title="Another engineer's path", author=AuthorFactory())
+
+    response = client.get(url)
+    assert response[STATUS_HEADER] == "miss"
+    assert "Another engineer" in response.content.decode()
