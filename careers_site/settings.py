@@ -154,6 +154,9 @@ DJANGO_REDIS_LOGGER = "careers_site.cache.outage"
 # The full-page cache for anonymous readers (careers_site/page_cache.py): seconds a page is kept at
 # most (0 turns it off). A change drops exactly the pages that show what changed, at once.
 PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "300"))
+# Pages each process keeps a copy of (the most read ones), dropped by every change like the pages
+# in Redis (careers_site/page_copies.py): a page read often costs no round trip. 0 turns it off.
+PAGE_CACHE_COPIES = int(os.environ.get("DJANGO_PAGE_CACHE_COPIES", "1000"))
 # Part of every page key, so that a deploy never serves what the previous release rendered
 # (DJANGO_RELEASE, e.g. the deployed commit, or else a hash of the code and templates).
 RELEASE = os.environ.get("DJANGO_RELEASE", "").strip() or source_fingerprint(BASE_DIR)

@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import cache
 
 from articles.publication import forget_reading
+from careers_site.page_cache import forget_copies
 
 
 @pytest.fixture(autouse=True)
@@ -19,6 +20,7 @@ def _test_settings(settings, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     cache.clear()  # cached pages and counters from an earlier test are gone
     forget_reading()  # and this process's reading of the next scheduled publication
+    forget_copies()  # and its copies of pages read from Redis
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from django.core.cache import caches
 
 from careers_site import page_cache
 from careers_site.page_cache import KEYS_HEADER, STATUS_HEADER, pages_changed
+from careers_site.page_copies import PageCopies
 from tests.articles.factories import ArticleFactory
 from tests.comments.factories import CommentFactory
 from tests.services import use_redis_cache
@@ -108,3 +109,79 @@ def test_a_page_that_is_not_shared_is_never_stored(page_store, client):
         assert response.status_code == 200
         assert STATUS_HEADER not in response
         assert "s-maxage" not in response.get("Cache-Control", "")
+
+
+# This process's copies (careers_site/page_copies.py)
+
+
+def listening_copies(max_entries: int = 10) -> PageCopies:
+    copies = PageCopies(max_entries=max_entries, max_age=60)
+    copies.listening = True  # as its listener sets it once subscribed
+    return copies
+
+
+def test_a_copy_is_dropped_by_a_change_of_any_of_its_keys():
+    copies = listening_copies()
+    copies.keep("page:a", "A", ["site", "article-1"], copies.changes)
+    copies.keep("page:b", "B", ["site", "article-2"], copies.changes)
+
+    copies.drop(["article-1"])
+
+    assert copies.get("page:a") is None
+    assert copies.get("page:b") == "B"
+    copies.drop(["site"])
+    assert copies.get("page:b") is None
+
+
+def test_a_copy_read_across_a_change_is_not_kept():
+    copies = listening_copies()
+    before = copies.changes
+    copies.drop(["article-9"])  # heard while the page was being read from Redis
+    copies.keep("page:a", "A", ["article-1"], before)
+    assert copies.get("page:a") is None
+
+
+def test_no_copy_is_used_or_kept_while_the_process_does_not_hear_of_changes():
+    copies = PageCopies(max_entries=10, max_age=60)  # its listener not subscribed
+    copies.keep("page:a", "A", ["article-1"], copies.changes)
+    copies.listening = True
+    assert copies.get("page:a") is None
+
+
+def test_copies_keep_the_most_recently_read_pages():
+    copies = listening_copies(max_entries=2)
+    for address in ("page:a", "page:b"):
+        copies.keep(address, address, ["site"], copies.changes)
+    assert copies.get("page:a") == "page:a"  # now the most recently read
+    copies.keep("page:c", "page:c", ["site"], copies.changes)
+
+    assert copies.get("page:b") is None
+    assert (copies.get("page:a"), copies.get("page:c")) == ("page:a", "page:c")
+    assert copies.by_key["site"] == {"page:a", "page:c"}
+
+
+def test_another_process_change_drops_this_process_copy_through_redis(settings, client):
+    """The change is published on Redis, and this process's listener drops its copy."""
+    use_redis_cache(settings, REDIS_LOCATION)
+    caches["default"].clear()
+    article = ArticleFactory()
+    url = article.get_absolute_url()
+    copies = page_cache._copies()
+    deadline = time.monotonic() + 5
+    while not copies.listening and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert copies.listening
+    client.get(url)  # rendered and stored in Redis
+    client.get(url)  # read from Redis: this process keeps a copy
+    assert client.get(url)[STATUS_HEADER] == "hit"
+    assert any(f"article-{article.pk}" in keys for _, _, keys in copies.pages.values())
+
+    # Another process's change: only Redis and its channel, not this process's drop().
+    page_cache.RedisIndex(caches["default"]).drop({f"article-{article.pk}"}, changed_at=time.time())
+
+    deadline = time.monotonic() + 5
+    while any(f"article-{article.pk}" in keys for _, _, keys in copies.pages.values()):
+        assert time.monotonic() < deadline, "the copy outlived the change"
+        time.sleep(0.02)
+    assert client.get(url)[STATUS_HEADER] == "miss"
+    caches["default"].clear()
