@@ -151,7 +151,9 @@ class Editor(threading.Thread):
         from django.db import connection
 
         try:
-            next_edit = time.monotonic() + self.every
+            # The first half-way into the first interval, so that a run as long as one interval
+            # (10 s by default) still has an edit in it.
+            next_edit = time.monotonic() + self.every / 2
             while next_edit < self.deadline:
                 time.sleep(max(0.0, next_edit - time.monotonic()))
                 started = time.perf_counter()
