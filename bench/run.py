@@ -508,7 +508,7 @@ def method_notes(run: Run, varnish_skipped: str) -> list[str]:
         + " and ".join(f"`{name}={value}`" for name, value in RATE_LIMITS.items())
         + ", as all the load comes from one address. The benchmark deletes what it posted.",
     ]
-    max_requests = run.env.get("GUNICORN_MAX_REQUESTS", "2000")
+    max_requests = run.env.get("GUNICORN_MAX_REQUESTS", "20000")
     memory = "; ".join(
         f"{server} max {max(sizes):.0f} MB, mean {sum(sizes) / len(sizes):.0f} MB"
         for server, sizes in run.rss.items()
