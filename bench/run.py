@@ -302,9 +302,12 @@ def prime(url: str) -> None:
 
 
 def measure_page(run: Run, workload: str, base: str, path: str, notes: str = "") -> None:
-    """One page, requested once (a worker's first request, the cache filled), then hammered."""
+    """One page, requested once (the cache filled), read for `--warmup` seconds uncounted (every
+    worker has read it, as calm's reads are warmed up), then hammered."""
     prime(base + path)
     reads = ReadMix.single(path)
+    if run.args.warmup > 0:
+        wrk_reads(run, base, reads, WARM_UP_SEED, run.args.warmup)
     result = wrk_reads(run, base, reads, CALM_SEED, run.args.duration)
     run.add(row(workload, reads.describe(), result, notes=notes))
 
@@ -489,7 +492,8 @@ def method_notes(run: Run, varnish_skipped: str) -> list[str]:
         "once), on articles drawn like the reads, and saves an article through the ORM every "
         f"{args.edit_every:g} s, with the server's environment. A comment refused, unanswered, "
         "held or lost counts as an error.",
-        "**single warm page** and **search** are requested once, then hammered; "
+        "**single warm page** and **search** are requested once, read for the same uncounted "
+        "seconds, then hammered; "
         f"**uncached** is the same article against a server with `{PAGE_CACHE}=0`. GETs send "
         "`Accept-Encoding: gzip, deflate, br` as browsers do.",
         "**Varnish** rows: "
