@@ -39,6 +39,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.http.response import ResponseHeaders
 from django.utils.cache import patch_vary_headers
 
 from careers_site import cdn
@@ -157,15 +158,16 @@ class PageCacheMiddleware:
             return self.get_response(request)
         address = page_address(request)
         copies = _copies()
-        stored = copies.get(address) if copies is not None else None
-        if stored is not None:
-            return _stored_response(request, stored)
+        copy = copies.get(address) if copies is not None else None
+        if copy is not None:
+            return _copied_response(request, *copy)
         changes_before = copies.changes if copies is not None else 0
         started = time.time()
         stored = get_quietly(address)  # a cache that is down reads as empty
         if stored is not None:
             if copies is not None:
-                copies.keep(address, stored, _stored_keys(stored), changes_before)
+                copy = (stored, _headers_as_sent(stored))
+                copies.keep(address, copy, _stored_keys(stored), changes_before)
             return _stored_response(request, stored)
         response = self.get_response(request)
         keys = getattr(request, "page_keys", None)  # set by a shared view
@@ -224,6 +226,33 @@ def _share(request, response, address: str, keys: set[str], started: float) -> N
 
 def _stored_keys(stored) -> list[str]:
     return next((value.split() for name, value in stored[1] if name == KEYS_HEADER), [])
+
+
+class _CheckedHeaders(ResponseHeaders):
+    """Headers that Django checked (latin-1, no newline) when a copy of the page was kept."""
+
+    def __init__(self, checked: dict) -> None:
+        self._store = dict(checked)
+
+
+def _headers_as_sent(stored) -> dict:
+    """A stored page's headers as a browser (gzip) gets them, checked once for the copy that
+    this process keeps, instead of once per answer (a fifth of the cost of a hit)."""
+    compressed, headers = stored
+    checked = ResponseHeaders(dict(headers))
+    checked["Vary"] = "Accept-Encoding"
+    checked["Content-Encoding"] = "gzip"
+    checked["Content-Length"] = str(len(compressed))
+    checked[STATUS_HEADER] = "hit"
+    return checked._store
+
+
+def _copied_response(request: HttpRequest, stored, headers_as_sent: dict) -> HttpResponse:
+    if not ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
+        return _stored_response(request, stored)
+    response = HttpResponse(stored[0])
+    response.headers = _CheckedHeaders(headers_as_sent)
+    return response
 
 
 def _stored_response(request: HttpRequest, stored) -> HttpResponse:

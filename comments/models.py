@@ -111,12 +111,6 @@ class Comment(models.Model):
     def save(self, *args, **kwargs) -> None:
         from .rendering import comment_html
 
-        if self.pk is None:
-            # The HTML names the comment's id, known once the row is in: one UPDATE after it.
-            super().save(*args, **kwargs)
-            self.html = comment_html(self)
-            Comment.objects.filter(pk=self.pk).update(html=self.html)
-            return
         self.html = comment_html(self)
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "html"}

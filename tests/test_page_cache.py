@@ -2,6 +2,7 @@
 production): a change drops exactly the pages stored under its keys, a render that overlapped a
 change is not kept, and shared pages tell a CDN what they are."""
 
+import gzip
 import time
 
 import pytest
@@ -184,4 +185,28 @@ def test_another_process_change_drops_this_process_copy_through_redis(settings, 
         assert time.monotonic() < deadline, "the copy outlived the change"
         time.sleep(0.02)
     assert client.get(url)[STATUS_HEADER] == "miss"
+    caches["default"].clear()
+
+
+def test_a_copy_answers_with_the_same_headers_and_page_as_redis(settings, client):
+    use_redis_cache(settings, REDIS_LOCATION)
+    caches["default"].clear()
+    article = ArticleFactory()
+    url = article.get_absolute_url()
+    copies = page_cache._copies()
+    deadline = time.monotonic() + 5
+    while not copies.listening and time.monotonic() < deadline:
+        time.sleep(0.02)
+    gzip_client = {"Accept-Encoding": "gzip, deflate, br"}
+    client.get(url, headers=gzip_client)  # rendered and stored
+    from_redis = client.get(url, headers=gzip_client)  # read from Redis, copy kept
+    from_copy = client.get(url, headers=gzip_client)
+    plain = client.get(url)  # a client without gzip, from the copy too
+
+    assert copies.get(page_cache.page_address(from_copy.wsgi_request)) is not None
+    assert from_copy.content == from_redis.content
+    assert dict(from_copy.headers) == dict(from_redis.headers)
+    assert from_copy["Content-Security-Policy"] and from_copy["X-Frame-Options"] == "DENY"
+    assert "Content-Encoding" not in plain
+    assert gzip.decompress(from_copy.content) == plain.content
     caches["default"].clear()

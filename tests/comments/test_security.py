@@ -128,3 +128,18 @@ def test_the_stored_comment_has_no_raw_ip(post_comment, article):
     comment = Comment.objects.get()
     assert "127.0.0.1" not in str(Comment.objects.values().get())
     assert len(comment.client_hash) == 64
+
+
+def test_a_comment_cannot_forge_the_id_mark_of_the_stored_html(client, article):
+    CommentFactory(
+        article=article,
+        author_name="Mark <!--id--> Forger",
+        author_url="https://forger.example/<!--id-->",
+        body="Look: <!--id--> and comment-<!--id-->",
+    )
+
+    html = Client().get(article.get_absolute_url()).content.decode()
+
+    assert "<!--id-->" not in html
+    assert "Mark &lt;!--id--&gt; Forger" in html
+    assert "Look: &lt;!--id--&gt; and comment-&lt;!--id--&gt;" in html
