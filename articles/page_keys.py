@@ -22,6 +22,8 @@ The comments app adds its own `comments-<id>` (comments/page_keys.py).
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from careers_site.page_cache import SITE_KEY
+
 if TYPE_CHECKING:
     from .models import Article
 
@@ -31,7 +33,13 @@ CARD_FIELDS = (
     "published_at", "reading_time", "status",
 )  # fmt: skip
 LISTING_FIELDS = ("status", "published_at", "category_id", "author_id", "is_featured")
+ALL_ARTICLES_KEY = "list-articles"
 SEARCH_KEY = "search"
+
+
+def list_key(kind: str, pk) -> str:
+    """The key of every page of one list: `kind` is category, tag or author."""
+    return f"list-{kind}-{pk}"
 
 
 def card_keys(articles: Iterable["Article"]) -> set[str]:
@@ -48,18 +56,21 @@ def article_page_keys(article: "Article") -> set[str]:
     return {
         f"article-{article.pk}",
         f"author-{article.author_id}",
+        list_key("category", article.category_id),
         *(f"tag-{tag_id}" for tag_id in tag_ids),
-        *list_keys(category_id=article.category_id, tag_ids=tag_ids),
-    } - {"list-articles"}
+        *(list_key("tag", tag_id) for tag_id in tag_ids),
+    }
 
 
-def list_keys(*, category_id=None, author_id=None, tag_ids: Iterable[int] = ()) -> set[str]:
-    keys = {"list-articles"}
-    if category_id:
-        keys.add(f"list-category-{category_id}")
-    if author_id:
-        keys.add(f"list-author-{author_id}")
-    return keys | {f"list-tag-{tag_id}" for tag_id in tag_ids}
+def _lists_of(article: "Article", *, category_id, author_id) -> set[str]:
+    """Every list the article is in (the tags as saved in the database)."""
+    tag_ids = article.tags.values_list("pk", flat=True) if article.pk else []
+    return {
+        ALL_ARTICLES_KEY,
+        list_key("category", category_id),
+        list_key("author", author_id),
+        *(list_key("tag", tag_id) for tag_id in tag_ids),
+    }
 
 
 def state(article: "Article") -> dict:
@@ -81,23 +92,43 @@ def keys_changed_by_article(article: "Article", before: dict | None) -> set[str]
     if changed & set(CARD_FIELDS):
         keys.add(f"card-{article.pk}")
     if changed & set(LISTING_FIELDS):
-        tag_ids = [tag.pk for tag in article.tags.all()] if article.pk else []
-        keys |= list_keys(
-            category_id=article.category_id, author_id=article.author_id, tag_ids=tag_ids
-        )
-        if before is not None:
-            keys |= list_keys(
-                category_id=before.get("category_id"), author_id=before.get("author_id")
-            )
+        keys |= _lists_of(article, category_id=article.category_id, author_id=article.author_id)
+        if before is not None:  # the lists it leaves
+            keys |= {
+                list_key(kind, before[f"{kind}_id"])
+                for kind in ("category", "author")
+                if before.get(f"{kind}_id")
+            }
     return keys
 
 
 def keys_changed_by_removal(article: "Article") -> set[str]:
     """An article deleted: its page, its card wherever it is, every list it was in."""
-    tag_ids = [tag.pk for tag in article.tags.all()] if article.pk else []
+    lists = _lists_of(article, category_id=article.category_id, author_id=article.author_id)
+    return {f"article-{article.pk}", f"card-{article.pk}", SEARCH_KEY, *lists}
+
+
+def keys_changed_by_tagging(*, article_ids: Iterable[int], tag_ids: Iterable[int]) -> set[str]:
+    """Tags added to or taken from articles: their pages (tag links) and the tags' lists."""
     return {
-        f"article-{article.pk}",
-        f"card-{article.pk}",
+        *(f"article-{pk}" for pk in article_ids),
+        *(list_key("tag", pk) for pk in tag_ids),
         SEARCH_KEY,
-        *list_keys(category_id=article.category_id, author_id=article.author_id, tag_ids=tag_ids),
     }
+
+
+def keys_changed_by_author(author) -> set[str]:
+    return {f"author-{author.pk}"}
+
+
+def keys_changed_by_category() -> set[str]:
+    return {SITE_KEY}  # the header and footer of every page list the categories
+
+
+def keys_changed_by_tag(tag) -> set[str]:
+    return {f"tag-{tag.pk}", list_key("tag", tag.pk), SEARCH_KEY}
+
+
+def keys_changed_by_faq(item) -> set[str]:
+    """The FAQ shows on the article's page; its words count in the reading time of the card."""
+    return {f"article-{item.article_id}", f"card-{item.article_id}"}

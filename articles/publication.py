@@ -70,11 +70,8 @@ def publish_due_articles(now: float | None = None) -> None:
     if not first:
         return  # another process is on it (or the cache is down: nothing is shared then)
     try:
-        went_live = list(
-            Article.objects.published()
-            .filter(published_at__gte=datetime.fromtimestamp(upcoming, UTC))
-            .prefetch_related("tags")
-        )
+        since = datetime.fromtimestamp(upcoming, UTC)
+        went_live = list(Article.objects.published().filter(published_at__gte=since))
     except DatabaseError:
         logger.warning("Cannot read the articles that went live", exc_info=True)
         cache.delete(f"articles:went-live:{upcoming}")

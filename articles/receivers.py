@@ -4,7 +4,7 @@ drops the shared pages that show what changed (articles/page_keys.py)."""
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
-from careers_site.page_cache import SITE_KEY, pages_changed
+from careers_site.page_cache import pages_changed
 
 from . import page_keys
 from .models import Article, Author, Category, FAQItem, Tag
@@ -56,36 +56,36 @@ def article_tag_pages_changed(sender, instance, action, reverse, pk_set, **kwarg
         return
     if reverse:  # tag.articles.add(...): instance is the tag, pk_set the articles
         article_ids = pk_set or instance.articles.values_list("pk", flat=True)
-        keys = {f"article-{pk}" for pk in article_ids} | {f"list-tag-{instance.pk}"}
+        tag_ids = [instance.pk]
     else:
+        article_ids = [instance.pk]
         tag_ids = pk_set if action != "pre_clear" else instance.tags.values_list("pk", flat=True)
-        keys = {f"article-{instance.pk}", *(f"list-tag-{pk}" for pk in tag_ids)}
-    pages_changed(keys)
+    pages_changed(page_keys.keys_changed_by_tagging(article_ids=article_ids, tag_ids=tag_ids))
 
 
 @receiver(post_save, sender=Author, dispatch_uid="author_pages_changed")
 @receiver(post_delete, sender=Author, dispatch_uid="author_pages_deleted")
 def author_pages_changed(sender, instance: Author, raw=False, **kwargs) -> None:
     if not raw:
-        pages_changed({f"author-{instance.pk}"})
+        pages_changed(page_keys.keys_changed_by_author(instance))
 
 
 @receiver(post_save, sender=Category, dispatch_uid="category_pages_changed")
 @receiver(post_delete, sender=Category, dispatch_uid="category_pages_deleted")
 def category_pages_changed(sender, raw=False, **kwargs) -> None:
     if not raw:
-        pages_changed({SITE_KEY})  # the header and footer of every page list the categories
+        pages_changed(page_keys.keys_changed_by_category())
 
 
 @receiver(post_save, sender=Tag, dispatch_uid="tag_pages_changed")
 @receiver(pre_delete, sender=Tag, dispatch_uid="tag_pages_deleted")
 def tag_pages_changed(sender, instance: Tag, raw=False, **kwargs) -> None:
     if not raw:
-        pages_changed({f"tag-{instance.pk}", f"list-tag-{instance.pk}", page_keys.SEARCH_KEY})
+        pages_changed(page_keys.keys_changed_by_tag(instance))
 
 
 @receiver(post_save, sender=FAQItem, dispatch_uid="faq_pages_changed")
 @receiver(post_delete, sender=FAQItem, dispatch_uid="faq_pages_deleted")
 def faq_pages_changed(sender, instance: FAQItem, raw=False, **kwargs) -> None:
-    if not raw:  # the reading time, on the card too, counts the FAQ
-        pages_changed({f"article-{instance.article_id}", f"card-{instance.article_id}"})
+    if not raw:
+        pages_changed(page_keys.keys_changed_by_faq(instance))

@@ -10,7 +10,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from careers_site.page_cache import add_page_keys
 
 from .models import Article, Author, Category, Tag
-from .page_keys import SEARCH_KEY, article_page_keys, card_keys, list_keys
+from .page_keys import ALL_ARTICLES_KEY, SEARCH_KEY, article_page_keys, card_keys, list_key
 from .search import clean_query, search_articles
 from .selectors import categories_with_counts, related_articles
 from .services import article_view_record
@@ -51,7 +51,7 @@ class HomeView(TemplateView):
         context["latest"] = latest
         context["categories"] = categories_with_counts()
         context["structured_data"] = home_json_ld()
-        add_page_keys(self.request, {*list_keys(), *card_keys([*featured, *latest])})
+        add_page_keys(self.request, {ALL_ARTICLES_KEY, *card_keys([*featured, *latest])})
         return context
 
 
@@ -61,7 +61,7 @@ class ArticleListView(PageNumbersMixin, PublishedArticleMixin, ListView):
     context_object_name = "articles"
 
     def list_keys(self) -> set[str]:
-        return list_keys()
+        return {ALL_ARTICLES_KEY}
 
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)
@@ -91,6 +91,7 @@ class FilteredArticleListView(ArticleListView):
 
     subject_model: type
     subject_field: str
+    subject_kind: str  # what articles/page_keys.py calls its list
 
     def get_subject(self):
         return get_object_or_404(self.subject_model, slug=self.kwargs["slug"])
@@ -103,18 +104,20 @@ class FilteredArticleListView(ArticleListView):
         return super().get_context_data(subject=self.subject, **kwargs)
 
     def list_keys(self) -> set[str]:
-        return {f"list-{self.subject_field.rstrip('s')}-{self.subject.pk}"}
+        return {list_key(self.subject_kind, self.subject.pk)}
 
 
 class CategoryDetailView(FilteredArticleListView):
     subject_model = Category
     subject_field = "category"
+    subject_kind = "category"
     template_name = "articles/category_detail.html"
 
 
 class TagDetailView(FilteredArticleListView):
     subject_model = Tag
     subject_field = "tags"
+    subject_kind = "tag"
     template_name = "articles/tag_detail.html"
 
     def list_keys(self) -> set[str]:
@@ -124,6 +127,7 @@ class TagDetailView(FilteredArticleListView):
 class AuthorDetailView(FilteredArticleListView):
     subject_model = Author
     subject_field = "author"
+    subject_kind = "author"
     template_name = "articles/author_detail.html"
 
     def list_keys(self) -> set[str]:

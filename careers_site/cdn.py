@@ -15,7 +15,7 @@ from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
-KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+KEY = re.compile(r"[a-z0-9][a-z0-9-]*")  # whole keys only: fullmatch (no "$" before a newline)
 # Varnish refuses request headers over 8 kB (http_req_hdr_len): many keys go in several requests.
 MAX_HEADER_LENGTH = 4000
 
@@ -31,7 +31,7 @@ def purge(keys: Iterable[str]) -> None:
         return
     valid = set()
     for key in keys:
-        if isinstance(key, str) and KEY.match(key):
+        if isinstance(key, str) and KEY.fullmatch(key):
             valid.add(key)
         else:
             logger.warning("Not a surrogate key, not purged: %r", key)

@@ -12,7 +12,7 @@ CSRF token issued, no cookie set, nothing marked private; and it goes out with
 A change names the keys of what it changed (`pages_changed`): exactly the pages stored under one
 of them are dropped, at once and again when the transaction commits, and the CDN is told to purge
 the same keys. A page whose render overlapped a change of one of its keys is not kept (see
-`_store`), so no reader keeps being served what was true before the change.
+`RedisIndex.store`), so no reader keeps being served what was true before the change.
 
 Each process also keeps copies of the pages it read from Redis (careers_site/page_copies.py),
 dropped by the same changes, published on a Redis channel: a page read often costs no round trip.
@@ -52,7 +52,6 @@ STATUS_HEADER = "X-Page-Cache"
 CDN_PURGE_AGAIN_SECONDS = 1.0
 KEYS_HEADER = "Surrogate-Key"
 SITE_KEY = "site"  # on every shared page: dropping it drops them all
-KEY_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
 # Query parameters that never change what a page shows: kept out of the page's address.
 TRACKING_PARAMETERS = frozenset({"fbclid", "gclid", "msclkid", "mc_cid", "mc_eid", "ref"})
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")  # as Django's GZipMiddleware reads Accept-Encoding
@@ -116,11 +115,17 @@ def shared_page(view: Callable) -> Callable:
     return wrapped
 
 
+def _valid(keys: Iterable[str]) -> set[str]:
+    """Keys as the CDN takes them (careers_site/cdn.py): anything else could reach a ban's
+    regular expression."""
+    return {key for key in keys if cdn.KEY.fullmatch(key)}
+
+
 def pages_changed(keys: Iterable[str]) -> None:
     """What the pages under these keys show has changed: drop them now, and again once the
     transaction commits (a page rendered from the old rows in between is not kept), then purge
     them from the CDN."""
-    keys = {key for key in keys if KEY_PATTERN.fullmatch(key)}
+    keys = _valid(keys)
     if not keys:
         return
     _drop(keys)
@@ -160,15 +165,15 @@ class PageCacheMiddleware:
         copies = _copies()
         copy = copies.get(address) if copies is not None else None
         if copy is not None:
-            return _copied_response(request, *copy)
+            return _stored_response(request, *copy)
         changes_before = copies.changes if copies is not None else 0
         started = time.time()
         stored = get_quietly(address)  # a cache that is down reads as empty
         if stored is not None:
+            copy = (stored, _headers_as_sent(stored))
             if copies is not None:
-                copy = (stored, _headers_as_sent(stored))
                 copies.keep(address, copy, _stored_keys(stored), changes_before)
-            return _stored_response(request, stored)
+            return _stored_response(request, *copy)
         response = self.get_response(request)
         keys = getattr(request, "page_keys", None)  # set by a shared view
         if keys is not None and _is_storable(request, response):
@@ -207,7 +212,7 @@ def _is_storable(request: HttpRequest, response: HttpResponse) -> bool:
 def _share(request, response, address: str, keys: set[str], started: float) -> None:
     """Store the page compressed, under its keys, with the headers the whole stack gave it, and
     mark it public for the CDN."""
-    keys = {key for key in keys if KEY_PATTERN.fullmatch(key)}
+    keys = _valid(keys)
     seconds = settings.PAGE_CACHE_SECONDS
     response["Cache-Control"] = f"public, max-age=0, s-maxage={seconds}"
     response[KEYS_HEADER] = " ".join(sorted(keys))
@@ -229,15 +234,16 @@ def _stored_keys(stored) -> list[str]:
 
 
 class _CheckedHeaders(ResponseHeaders):
-    """Headers that Django checked (latin-1, no newline) when a copy of the page was kept."""
+    """Headers that Django checked (latin-1, no newline) when the stored page was read."""
 
     def __init__(self, checked: dict) -> None:
         self._store = dict(checked)
 
 
 def _headers_as_sent(stored) -> dict:
-    """A stored page's headers as a browser (gzip) gets them, checked once for the copy that
-    this process keeps, instead of once per answer (a fifth of the cost of a hit)."""
+    """A stored page's headers as a browser (gzip) gets them, checked once for each reading of
+    the page (and so once for the copy this process keeps), not once per answer: checking them
+    is a fifth of the cost of a hit."""
     compressed, headers = stored
     checked = ResponseHeaders(dict(headers))
     checked["Vary"] = "Accept-Encoding"
@@ -247,17 +253,13 @@ def _headers_as_sent(stored) -> dict:
     return checked._store
 
 
-def _copied_response(request: HttpRequest, stored, headers_as_sent: dict) -> HttpResponse:
-    if not ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
-        return _stored_response(request, stored)
-    response = HttpResponse(stored[0])
-    response.headers = _CheckedHeaders(headers_as_sent)
-    return response
-
-
-def _stored_response(request: HttpRequest, stored) -> HttpResponse:
+def _stored_response(request: HttpRequest, stored, headers_as_sent: dict) -> HttpResponse:
     compressed, headers = stored
-    response = HttpResponse()
+    if ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
+        response = HttpResponse(compressed)
+        response.headers = _CheckedHeaders(headers_as_sent)
+        return response
+    response = HttpResponse()  # a client without gzip (few are): the page unpacked
     for name, value in headers:
         response.headers[name] = value
     _set_content(request, response, compressed)
@@ -346,14 +348,15 @@ class LocalIndex:
                 pages |= self.pages.pop(key, set())
             self.cache.delete_many(pages)
 
-    def clear(self) -> None:
-        with self.lock:
-            self.pages.clear()
-            self.changed.clear()
-
 
 _local_indexes: dict[int, LocalIndex] = {}
-_process_copies = PageCopies(max_entries=0, max_age=0)
+_process_copies = PageCopies(
+    max_entries=settings.PAGE_CACHE_COPIES, max_age=settings.PAGE_CACHE_SECONDS
+)
+
+
+def _is_redis(django_cache) -> bool:
+    return type(django_cache).__module__.startswith("django_redis")
 
 
 def forget_copies() -> None:
@@ -364,19 +367,16 @@ def forget_copies() -> None:
 def _copies() -> PageCopies | None:
     """This process's copies, listening for changes; None without Redis (a cache of the
     process's own needs none) or when PAGE_CACHE_COPIES is 0."""
-    current = caches["default"]
-    if not settings.PAGE_CACHE_COPIES or not type(current).__module__.startswith("django_redis"):
+    if not settings.PAGE_CACHE_COPIES or not _is_redis(caches["default"]):
         return None
-    copies = _process_copies
-    copies.max_entries, copies.max_age = settings.PAGE_CACHE_COPIES, settings.PAGE_CACHE_SECONDS
-    copies.listen(lambda: caches["default"].client.get_client(write=False))
-    return copies
+    _process_copies.listen(lambda: caches["default"].client.get_client(write=False))
+    return _process_copies
 
 
 def _index() -> RedisIndex | LocalIndex:
     """The index for the default cache as configured now (tests swap caches)."""
     current = caches["default"]
-    if type(current).__module__.startswith("django_redis"):
+    if _is_redis(current):
         return RedisIndex(current)
     # Each thread has its own cache object; local-memory ones share one dictionary per location.
     store = getattr(current, "_cache", current)

@@ -161,17 +161,23 @@ def test_copies_keep_the_most_recently_read_pages():
     assert copies.by_key["site"] == {"page:a", "page:c"}
 
 
-def test_another_process_change_drops_this_process_copy_through_redis(settings, client):
-    """The change is published on Redis, and this process's listener drops its copy."""
+def listening_process_copies(settings) -> PageCopies:
+    """This process's copies on the production cache, once its listener is subscribed."""
     use_redis_cache(settings, REDIS_LOCATION)
     caches["default"].clear()
-    article = ArticleFactory()
-    url = article.get_absolute_url()
     copies = page_cache._copies()
     deadline = time.monotonic() + 5
-    while not copies.listening and time.monotonic() < deadline:
+    while not copies.listening:
+        assert time.monotonic() < deadline, "the listener never subscribed"
         time.sleep(0.02)
-    assert copies.listening
+    return copies
+
+
+def test_another_process_change_drops_this_process_copy_through_redis(settings, client):
+    """The change is published on Redis, and this process's listener drops its copy."""
+    copies = listening_process_copies(settings)
+    article = ArticleFactory()
+    url = article.get_absolute_url()
     client.get(url)  # rendered and stored in Redis
     client.get(url)  # read from Redis: this process keeps a copy
     assert client.get(url)[STATUS_HEADER] == "hit"
@@ -189,14 +195,9 @@ def test_another_process_change_drops_this_process_copy_through_redis(settings, 
 
 
 def test_a_copy_answers_with_the_same_headers_and_page_as_redis(settings, client):
-    use_redis_cache(settings, REDIS_LOCATION)
-    caches["default"].clear()
+    copies = listening_process_copies(settings)
     article = ArticleFactory()
     url = article.get_absolute_url()
-    copies = page_cache._copies()
-    deadline = time.monotonic() + 5
-    while not copies.listening and time.monotonic() < deadline:
-        time.sleep(0.02)
     gzip_client = {"Accept-Encoding": "gzip, deflate, br"}
     client.get(url, headers=gzip_client)  # rendered and stored
     from_redis = client.get(url, headers=gzip_client)  # read from Redis, copy kept

@@ -11,12 +11,10 @@ from careers_site.page_cache import add_page_keys, is_public_request
 from ..models import comments_open
 from ..page_keys import discussion_keys
 from ..readers import blank_comment_form, submitted_comment_ids
-from ..rendering import comment_text, is_web_address, threads_html
+from ..rendering import threads_html
 from ..selectors import approved_comment_counts, article_discussion
 
 register = template.Library()
-register.filter("comment_text", comment_text)
-register.filter("is_web_address", is_web_address)
 
 COUNT_ATTRIBUTE = "approved_comment_count"
 
