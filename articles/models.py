@@ -99,8 +99,9 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("author", "category").defer(*CARD_LEAVES_OUT)
 
     def for_page(self):
-        """What the article's own page shows: all but the search vectors."""
-        return self.select_related("author", "category").defer(
+        """What the article's own page shows: all but the search vectors; its related articles'
+        ids come in the same query."""
+        return self.select_related("author", "category", "related_list").defer(
             "search_vector", "search_rank_vector"
         )
 
@@ -324,6 +325,20 @@ class FAQItem(models.Model):
         result = super().delete(*args, **kwargs)
         self.article.update_reading_time()
         return result
+
+
+class RelatedList(models.Model):
+    """The articles shown under an article as related, ranked again whenever a list it is ranked
+    from changes (articles/related.py), so that its page does not rank them for every reader."""
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="related_list"
+    )
+    article_ids = models.JSONField(default=list, editable=False)
+    ranked_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Related to article {self.article_id}: {self.article_ids}"
 
 
 class ArticleView(models.Model):

@@ -42,6 +42,12 @@ def list_key(kind: str, pk) -> str:
     return f"list-{kind}-{pk}"
 
 
+def ids_of_lists(keys: Iterable[str], kind: str) -> list[int]:
+    """The ids of the `kind` lists among `keys` (`list-tag-3` -> 3)."""
+    prefix = list_key(kind, "")
+    return [int(key[len(prefix) :]) for key in keys if key.startswith(prefix)]
+
+
 def card_keys(articles: Iterable["Article"]) -> set[str]:
     keys = set()
     for article in articles:

@@ -15,7 +15,7 @@ from django.db import DatabaseError, transaction
 from careers_site.cache import get_quietly, set_quietly
 from careers_site.page_cache import pages_changed
 
-from . import page_keys
+from . import page_keys, related
 from .models import Article
 from .selectors import next_publication_at
 
@@ -77,5 +77,7 @@ def publish_due_articles(now: float | None = None) -> None:
         cache.delete(f"articles:went-live:{upcoming}")
         return
     for article in went_live:
-        pages_changed(page_keys.keys_changed_by_article(article, before=None))
+        keys = page_keys.keys_changed_by_article(article, before=None)
+        pages_changed(keys)
+        related.lists_changed(keys)
     remember_next_publication()

@@ -1,12 +1,13 @@
-"""Keeps stored search vectors current when an article, its tags, author or category change, and
-drops the shared pages that show what changed (articles/page_keys.py)."""
+"""Keeps stored search vectors current when an article, its tags, author or category change, drops
+the shared pages that show what changed (articles/page_keys.py), and ranks related articles again
+where the lists they are ranked from changed (articles/related.py)."""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from careers_site.page_cache import pages_changed
 
-from . import page_keys
+from . import page_keys, related
 from .models import Article, Author, Category, FAQItem, Tag
 from .publication import remember_next_publication
 from .search import refresh_search_vectors
@@ -40,14 +41,18 @@ def article_pages_changed(sender, instance: Article, raw=False, **kwargs) -> Non
     if raw:
         return
     before = getattr(instance, "_page_state", None)
-    pages_changed(page_keys.keys_changed_by_article(instance, before))
+    keys = page_keys.keys_changed_by_article(instance, before)
+    pages_changed(keys)
+    related.lists_changed(keys)
     instance._page_state = page_keys.state(instance)
     remember_next_publication()
 
 
 @receiver(pre_delete, sender=Article, dispatch_uid="article_pages_deleted")
 def article_pages_deleted(sender, instance: Article, **kwargs) -> None:
-    pages_changed(page_keys.keys_changed_by_removal(instance))  # before its tags are gone
+    keys = page_keys.keys_changed_by_removal(instance)  # before its tags are gone
+    pages_changed(keys)
+    related.lists_changed(keys)
 
 
 @receiver(m2m_changed, sender=Article.tags.through, dispatch_uid="article_tags_pages_changed")
@@ -60,7 +65,9 @@ def article_tag_pages_changed(sender, instance, action, reverse, pk_set, **kwarg
     else:
         article_ids = [instance.pk]
         tag_ids = pk_set if action != "pre_clear" else instance.tags.values_list("pk", flat=True)
-    pages_changed(page_keys.keys_changed_by_tagging(article_ids=article_ids, tag_ids=tag_ids))
+    keys = page_keys.keys_changed_by_tagging(article_ids=article_ids, tag_ids=tag_ids)
+    pages_changed(keys)
+    related.lists_changed(keys, article_ids=article_ids)  # they left the lists, or joined them
 
 
 @receiver(post_save, sender=Author, dispatch_uid="author_pages_changed")
@@ -82,6 +89,11 @@ def category_pages_changed(sender, raw=False, **kwargs) -> None:
 def tag_pages_changed(sender, instance: Tag, raw=False, **kwargs) -> None:
     if not raw:
         pages_changed(page_keys.keys_changed_by_tag(instance))
+
+
+@receiver(pre_delete, sender=Tag, dispatch_uid="tag_related_deleted")
+def tag_related_deleted(sender, instance: Tag, **kwargs) -> None:
+    related.lists_changed(page_keys.keys_changed_by_tag(instance))  # while it still has articles
 
 
 @receiver(post_save, sender=FAQItem, dispatch_uid="faq_pages_changed")

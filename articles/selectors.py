@@ -2,34 +2,20 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from .models import Article, Category
+from .related import rank_related, stored_ranking
 
 
-def related_articles(article: Article, *, limit: int = 3) -> list[Article]:
-    """Published articles sharing the most tags with `article`, newest first among equals; then
-    the newest of its category. Two small index reads instead of one grouping of every article."""
-    tag_ids = [tag.pk for tag in article.tag_list]
-    Through = Article.tags.through
-    ranked = list(
-        Through.objects.filter(
-            tag_id__in=tag_ids,
-            article__status=Article.Status.PUBLISHED,
-            article__published_at__lte=timezone.now(),
+def related_articles(article: Article) -> list[Article]:
+    """The cards of the articles ranked as related to `article` (articles/related.py), as stored
+    when a list they are ranked from last changed; ranked here if they never were."""
+    ranked = stored_ranking(article)
+    if ranked is None:
+        ranked = rank_related(
+            article_id=article.pk,
+            category_id=article.category_id,
+            tag_ids=[tag.pk for tag in article.tag_list],
         )
-        .exclude(article_id=article.pk)
-        .values("article_id")
-        .annotate(shared=Count("tag_id"))
-        .order_by("-shared", "-article__published_at", "-article_id")
-        .values_list("article_id", flat=True)[:limit]
-    )
-    if len(ranked) < limit:
-        ranked += (
-            Article.objects.published()
-            .filter(category_id=article.category_id)
-            .exclude(pk__in=[article.pk, *ranked])
-            .order_by("-published_at", "-pk")
-            .values_list("pk", flat=True)[: limit - len(ranked)]
-        )
-    cards = Article.objects.for_cards().in_bulk(ranked)
+    cards = Article.objects.published().for_cards().in_bulk(ranked)
     return [cards[pk] for pk in ranked if pk in cards]
 
 

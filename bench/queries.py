@@ -17,9 +17,10 @@ QUERY = "/search/?q=machine+learning+engineers"
 def seed(*, articles: int, comments: int, leads: int) -> list[int]:
     """The benchmark's data set (bench/seed.py); returns the articles' ids, oldest first (the
     first has the 200 comments)."""
-    from bench.seed import seed_articles, seed_comments, seed_leads
+    from bench.seed import rank_related_articles, seed_articles, seed_comments, seed_leads
 
     ids = sorted(seed_articles(articles))
+    rank_related_articles(ids)
     seed_comments(ids, total=comments)
     seed_leads(ids, total=leads)
     from django.db import connection

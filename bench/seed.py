@@ -100,6 +100,7 @@ def seed_comments(article_ids: list[int], *, total: int, on_first: int = 200) ->
         article_id__in=article_ids, author_email__startswith="reader"
     ).count()
     if existing >= total:
+        join_threads(article_ids)
         return existing
     now = timezone.now()
     first, others = article_ids[0], article_ids[1:] or article_ids
@@ -119,6 +120,7 @@ def seed_comments(article_ids: list[int], *, total: int, on_first: int = 200) ->
         )
     Comment.objects.bulk_create(rows, batch_size=2000)
     render_missing_comment_html()
+    join_threads(article_ids)
     return total
 
 
@@ -132,11 +134,38 @@ def render_missing_comment_html() -> None:
         Comment.objects.bulk_update(render_stored_html(batch), ["html"])
 
 
+def rank_related_articles(article_ids) -> None:
+    """Bulk inserts skip the receivers that rank related articles: ranked here instead, for the
+    articles never ranked."""
+    from articles.models import RelatedList
+    from articles.related import related_lists_refresh
+
+    ranked = set(
+        RelatedList.objects.filter(article_id__in=article_ids).values_list("pk", flat=True)
+    )
+    missing = [pk for pk in article_ids if pk not in ranked]
+    for start in range(0, len(missing), 200):
+        related_lists_refresh(article_ids=missing[start : start + 200])
+
+
+def join_threads(article_ids) -> None:
+    """Bulk inserts skip the receivers that join each article's threads: joined here instead,
+    for the articles whose threads were never joined."""
+    from comments.models import Discussion
+    from comments.services import discussion_refresh
+
+    joined = set(Discussion.objects.filter(article_id__in=article_ids).values_list("pk", flat=True))
+    article_ids = [pk for pk in article_ids if pk not in joined]
+    for start in range(0, len(article_ids), 200):
+        discussion_refresh(article_ids=article_ids[start : start + 200])
+
+
 def seed_regulars(article_ids: list[int], *, count: int = 8) -> list[str]:
     """Readers who come back: each has an approved comment (on one of the least read articles), so
     that what they write next is approved at once (COMMENTS_APPROVE_KNOWN_AUTHORS). Returns their
     e-mail addresses."""
     from comments.models import Comment
+    from comments.services import discussion_refresh
 
     emails = [f"regular{n}@example.com" for n in range(count)]
     known = set(
@@ -157,6 +186,7 @@ def seed_regulars(article_ids: list[int], *, count: int = 8) -> list[str]:
         if email not in known
     )
     render_missing_comment_html()
+    discussion_refresh(article_ids=[article_ids[-1 - n % len(article_ids)] for n in range(count)])
     return emails
 
 

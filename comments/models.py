@@ -135,6 +135,21 @@ class Comment(models.Model):
         return initials(self.author_name)
 
 
+class Discussion(models.Model):
+    """An article's threads as every reader sees them, joined again whenever one of its comments
+    changes (`discussion_refresh`), so that its page reads one row, not a row per comment."""
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    threads_html = models.TextField(blank=True, editable=False)
+    approved_count = models.PositiveIntegerField(default=0, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Discussion of article {self.article_id} ({self.approved_count} approved)"
+
+
 class ModerationTerm(models.Model):
     """A word, e-mail, address fragment or URL that staff list to mark or hold comments."""
 

@@ -2,10 +2,15 @@
 together from those pieces with string joins: no template runs per comment on any page.
 
 The stored piece is what never depends on the reader: the avatar, the name (linked to the
-writer's website), the date and the text. What does (the "awaiting moderation" notice, the Reply
-link while comments are open) is added around it for each page. The piece names the comment's id
-by `ID_MARK`, put in when the threads are joined, so that it is made before the row is inserted
-(no second write); the mark cannot come from a reader, whose every `<` is escaped.
+writer's website), the date and the text. What does (the "awaiting moderation" notice) is added
+around it for a page that shows held comments. The piece names the comment's id by `ID_MARK`, put
+in when the threads are joined, so that it is made before the row is inserted (no second write).
+
+The threads every reader sees are joined once more when one of the article's comments changes
+(`Discussion.threads_html`, comments/services.py). They carry a Reply link on each comment with
+`REPLY_URL_MARK` for the address of the comment form (which follows the article's slug); a page
+puts the address in, or takes the links out when comments are closed (`with_reply_links`).
+No mark can come from a reader, whose every `<` is escaped.
 """
 
 import re
@@ -18,6 +23,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 NOFOLLOW = re.compile(r'rel="nofollow"')
 ID_MARK = "<!--id-->"
+REPLY_URL_MARK = "<!--reply-url-->"
+REPLY_LINK = re.compile(r'<a class="comment-reply-link" href="' + REPLY_URL_MARK + r".*?</a>")
 
 
 def initials(name: str) -> str:
@@ -69,8 +76,22 @@ def comment_html(comment) -> str:
 
 def threads_html(discussion, *, comments_open: bool, reply_url: str) -> SafeString:
     """The discussion's threads as one `<ol class="comment-list">`, built without recursion."""
+    return with_reply_links(
+        joined_threads(discussion), comments_open=comments_open, reply_url=reply_url
+    )
+
+
+def with_reply_links(threads: str, *, comments_open: bool, reply_url: str) -> SafeString:
+    """Joined threads as a page shows them: Reply links to `reply_url`, or none when closed."""
+    if comments_open:
+        return mark_safe(threads.replace(REPLY_URL_MARK, escape(reply_url)))  # noqa: S308
+    return mark_safe(REPLY_LINK.sub("", threads))  # noqa: S308 - escaped where it was made
+
+
+def joined_threads(discussion) -> str:
+    """The threads with a Reply link (to `REPLY_URL_MARK`) on every approved comment."""
     if not discussion.threads:
-        return mark_safe("")
+        return ""
     parts = ['<ol class="comment-list">']
     # Each entry: a node to open, or the closing tags of one whose children are done.
     stack: list = list(reversed(discussion.threads))
@@ -79,7 +100,7 @@ def threads_html(discussion, *, comments_open: bool, reply_url: str) -> SafeStri
         if isinstance(node, str):
             parts.append(node)
             continue
-        parts.append(_opening(node, discussion, comments_open, reply_url))
+        parts.append(_opening(node, discussion))
         if node.children:
             parts.append('<ol class="children">')
             stack.append("</ol></li>")
@@ -87,14 +108,23 @@ def threads_html(discussion, *, comments_open: bool, reply_url: str) -> SafeStri
         else:
             parts.append("</li>")
     parts.append("</ol>")
-    return mark_safe("".join(parts))  # noqa: S308 - every piece escaped where it was made
+    return "".join(parts)
 
 
-def _opening(node, discussion, comments_open: bool, reply_url: str) -> str:
+def _opening(node, discussion) -> str:
     comment = node.comment
-    held = "" if comment.is_approved else " comment-held"
-    html = comment.html.replace(ID_MARK, str(comment.pk))
-    if not comment.is_approved:
+    pk = str(comment.pk)
+    html = comment.html.replace(ID_MARK, pk)
+    if comment.is_approved:
+        held = ""
+        name = escape(comment.author_name)
+        html += (
+            f'<a class="comment-reply-link" href="{REPLY_URL_MARK}?replytocom={pk}#respond" '
+            f'data-reply-to="{pk}" data-reply-name="{name}" rel="nofollow" '
+            f'aria-label="Reply to {name}">Reply</a>'
+        )
+    else:
+        held = " comment-held"
         if comment.pk in discussion.own_ids:
             notice = (
                 '<p class="comment-awaiting-moderation">Your comment is awaiting moderation.</p>'
@@ -106,18 +136,9 @@ def _opening(node, discussion, comments_open: bool, reply_url: str) -> str:
                 reverse("admin:comments_comment_change", args=[comment.pk]),
             )
         html = html.replace("</header>", "</header>" + notice, 1)
-    reply = ""
-    if comment.is_approved and comments_open:
-        name = escape(comment.author_name)
-        reply = (
-            f'<a class="comment-reply-link" href="{escape(reply_url)}?replytocom={comment.pk}'
-            f'#respond" data-reply-to="{comment.pk}" data-reply-name="{name}" rel="nofollow" '
-            f'aria-label="Reply to {name}">Reply</a>'
-        )
     return (
-        f'<li id="comment-{comment.pk}" class="comment depth-{node.level}{held}">'
-        f'<article class="comment-body" aria-labelledby="comment-{comment.pk}-author">'
-        f"{html}{reply}</article>"
+        f'<li id="comment-{pk}" class="comment depth-{node.level}{held}">'
+        f'<article class="comment-body" aria-labelledby="comment-{pk}-author">{html}</article>'
     )
 
 

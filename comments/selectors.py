@@ -4,7 +4,8 @@ from django.db.models import Count
 
 from articles.models import Article
 
-from .models import Comment
+from .models import Comment, Discussion
+from .rendering import joined_threads
 
 
 @dataclass(slots=True)
@@ -30,7 +31,7 @@ class ThreadNode:
 
 
 @dataclass
-class Discussion:
+class VisibleDiscussion:
     threads: list[ThreadNode]
     comments: dict[int, ShownComment]
     approved_count: int
@@ -38,8 +39,8 @@ class Discussion:
 
 
 def article_discussion(
-    article: Article, *, submitted_ids=(), is_moderator: bool = False
-) -> Discussion:
+    article: Article | int, *, submitted_ids=(), is_moderator: bool = False
+) -> VisibleDiscussion:
     """The comments a reader may see under an article, as threads, oldest first: one query.
 
     Only what the page shows is loaded (the stored HTML, the name for the Reply link): the
@@ -64,12 +65,33 @@ def article_discussion(
             node.level = parent.level + 1
             parent.children.append(node)
     approved = sum(1 for comment in comments if comment.status == Comment.Status.APPROVED)
-    return Discussion(
+    return VisibleDiscussion(
         threads=threads,
         comments={comment.pk: comment for comment in comments},
         approved_count=approved,
         own_ids=frozenset(submitted_ids),
     )
+
+
+@dataclass(slots=True)
+class PublicDiscussion:
+    """What every reader sees of a discussion: the joined threads (with `REPLY_URL_MARK`)."""
+
+    threads_html: str
+    approved_count: int
+
+
+def public_discussion(article_id: int) -> PublicDiscussion:
+    """The stored discussion (one row); joined here from the comments if it was never stored."""
+    stored = (
+        Discussion.objects.filter(article_id=article_id)
+        .values_list("threads_html", "approved_count")
+        .first()
+    )
+    if stored is not None:
+        return PublicDiscussion(*stored)
+    visible = article_discussion(article_id)
+    return PublicDiscussion(joined_threads(visible), visible.approved_count)
 
 
 def approved_comment_counts(article_ids) -> dict[int, int]:

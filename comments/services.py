@@ -15,9 +15,10 @@ from careers_site.cache import read_through
 from careers_site.page_cache import pages_changed
 
 from . import moderation
-from .models import Comment, ModerationTerm, Notification
+from .models import Comment, Discussion, ModerationTerm, Notification
 from .page_keys import discussion_keys
-from .rendering import render_stored_html
+from .rendering import joined_threads, render_stored_html
+from .selectors import article_discussion
 
 logger = logging.getLogger(__name__)
 
@@ -356,6 +357,24 @@ def personal_data_export(email: str) -> dict:
     }
 
 
+def discussion_refresh(*, article_ids: Iterable[int]) -> None:
+    """Join again the threads every reader sees of these articles, and drop the pages that show
+    them: called whenever a comment they show (or may have shown) changes.
+
+    The article's stored row is locked first, so two comments changing at once are joined one
+    after the other, the second seeing the first: neither can overwrite the other with less.
+    """
+    article_ids = sorted(set(article_ids))
+    with transaction.atomic():
+        for article_id in article_ids:
+            stored, _ = Discussion.objects.select_for_update().get_or_create(article_id=article_id)
+            visible = article_discussion(article_id)
+            stored.threads_html = joined_threads(visible)
+            stored.approved_count = visible.approved_count
+            stored.save()
+    pages_changed(discussion_keys(article_ids))
+
+
 def personal_data_erase(email: str) -> int:
     """Anonymise the address's comments (threads and texts stay) and forget e-mails sent to it."""
     with transaction.atomic():
@@ -372,5 +391,5 @@ def personal_data_erase(email: str) -> int:
             ["author_name", "author_email", "author_url", "client_hash", "notify_replies", "user",
              "updated_at", "html"],
         )  # fmt: skip
-        pages_changed(discussion_keys({comment.article_id for comment in comments}))
+        discussion_refresh(article_ids={comment.article_id for comment in comments})
         return len(comments)

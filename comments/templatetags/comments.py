@@ -11,8 +11,8 @@ from careers_site.page_cache import add_page_keys, is_public_request
 from ..models import comments_open
 from ..page_keys import discussion_keys
 from ..readers import blank_comment_form, submitted_comment_ids
-from ..rendering import threads_html
-from ..selectors import approved_comment_counts, article_discussion
+from ..rendering import threads_html, with_reply_links
+from ..selectors import approved_comment_counts, article_discussion, public_discussion
 
 register = template.Library()
 
@@ -51,12 +51,13 @@ def _is_open(article: Article) -> bool:
 
 
 def _discussion(context, article: Article):
-    """The article's discussion for this request, fetched once for all the page's tags."""
+    """The article's discussion for this request, fetched once for all the page's tags: on a
+    shared page the stored threads (one row), on a personal one the comments this reader sees."""
     discussion = getattr(article, "_comments_discussion", None)
     if discussion is None:
         request = context.get("request")
         if _is_public(context):
-            discussion = article_discussion(article)
+            discussion = public_discussion(article.pk)
         else:
             discussion = article_discussion(
                 article,
@@ -77,11 +78,14 @@ def comment_section(context, article: Article) -> str:
     discussion = _discussion(context, article)
     is_open = _is_open(article)
     section = _section_context(article, discussion.approved_count, is_open)
-    threads = threads_html(discussion, comments_open=is_open, reply_url=section["reply_url"])
     if _is_public(context):
+        threads = with_reply_links(
+            discussion.threads_html, comments_open=is_open, reply_url=section["reply_url"]
+        )
         # No form, so no token: rendered without the request and its context processors.
         return render_to_string("comments/comment_section.html", {**section, "threads": threads})
 
+    threads = threads_html(discussion, comments_open=is_open, reply_url=section["reply_url"])
     user = getattr(request, "user", None)
     form = context.get("comment_form")
     if form is not None and form.is_bound:

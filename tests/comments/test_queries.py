@@ -46,9 +46,10 @@ def test_article_page_queries_do_not_grow_with_comments(client, django_assert_nu
     assert response.content.decode().count('class="comment depth-') == 100
 
 
-def test_article_page_reads_comments_in_one_query(client):
-    """The threads (with the header's count) in one query; related cards show no count, so a
-    comment on one article does not change the pages of all the articles it is related to."""
+def test_article_page_reads_its_stored_discussion_in_one_query(client):
+    """The threads (with the header's count) are one stored row, not a row per comment; related
+    cards show no count, so a comment on one article does not change the pages of all the
+    articles it is related to."""
     article = ArticleFactory()
     related = ArticleFactory(category=article.category)
     add_threads(article, 10)
@@ -58,10 +59,10 @@ def test_article_page_reads_comments_in_one_query(client):
         response = client.get(article.get_absolute_url())
 
     assert related.title in response.content.decode()
-    comment_queries = [
-        q["sql"] for q in context.captured_queries if 'FROM "comments_comment"' in q["sql"]
-    ]
+    comment_queries = [q["sql"] for q in context.captured_queries if 'FROM "comments_' in q["sql"]]
     assert len(comment_queries) == 1, comment_queries
+    assert 'FROM "comments_discussion"' in comment_queries[0]
+    assert response.content.decode().count('class="comment depth-') == 10
     assert 'href="' + related.get_absolute_url() + '#comments"' not in response.content.decode()
 
 
