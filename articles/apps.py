@@ -6,4 +6,10 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Publication"
 
     def ready(self) -> None:
+        from careers_site.page_cache import before_pages
+
         from . import receivers  # noqa: F401
+        from .publication import publish_due_articles
+
+        # Before any page is answered, even from a copy: scheduled articles appear on time.
+        before_pages(publish_due_articles)

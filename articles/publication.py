@@ -1,5 +1,6 @@
 """Scheduled articles going live: no save announces it, so the pages that list them are dropped
-when the time comes, by the first request any process serves after it (see its middleware).
+when the time comes, by the first request any process serves after it (careers_site.page_cache runs
+it before every page: articles/apps.py).
 
 The time of the next scheduled publication is kept in the cache beside the pages; each process
 reads it at most once a second, so the check costs a request nothing in between.

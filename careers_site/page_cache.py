@@ -19,7 +19,11 @@ dropped by the same changes, published on a Redis channel: a page read often cos
 
 `PageCacheMiddleware` comes first: a stored page is answered before any other middleware runs
 (sessions, CSRF, authentication, messages: a shared page needs none of them), with the headers
-the whole stack gave it when it was rendered (the security headers among them). A landing (a
+the whole stack gave it when it was rendered (the security headers among them). A page this
+process keeps a copy of is answered earlier still, by `CopiesFirst` in front of Django's WSGI
+handler (careers_site/wsgi.py): no handler, signals or middleware run for it. What must happen
+before any page is answered (scheduled articles going live) is registered with `before_pages`
+and runs on both paths. A landing (a
 campaign's `utm_*` parameters, a link from another site) goes through the whole stack, so
 that its attribution is remembered. A cache that is down reads as empty: pages are rendered, not
 shared.
@@ -37,6 +41,8 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.exceptions import DisallowedHost
+from django.core.handlers.wsgi import WSGIRequest
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.http.response import ResponseHeaders
@@ -153,12 +159,67 @@ def _drop(keys: set[str]) -> None:
         outage_logger.warning("Page cache: could not drop the pages of %s: %s", sorted(keys), error)
 
 
+_before_pages: list[Callable[[], None]] = []
+
+
+def before_pages(hook: Callable[[], None]) -> None:
+    """Run `hook` before any page is answered, from a copy, from Redis or rendered (an app's
+    ready() registers it: articles publishes scheduled articles that went live)."""
+    if hook not in _before_pages:
+        _before_pages.append(hook)
+
+
+def _run_before_pages() -> None:
+    for hook in _before_pages:
+        hook()
+
+
+def _unshared_prefixes() -> tuple[str, ...]:
+    return (settings.STATIC_URL, settings.MEDIA_URL, "/admin/")
+
+
+class CopiesFirst:
+    """In front of Django's WSGI handler: a GET of a page this process keeps a copy of, from a
+    browser that takes gzip, is answered from the copy; everything else goes to Django."""
+
+    def __init__(self, application) -> None:
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") == "GET" and ACCEPTS_GZIP.search(
+            environ.get("HTTP_ACCEPT_ENCODING", "")
+        ):
+            copy = _copy_for(environ)
+            if copy is not None:
+                (compressed, _), headers_as_sent = copy
+                start_response("200 OK", list(headers_as_sent.values()))
+                return [compressed]
+        return self.application(environ, start_response)
+
+
+def _copy_for(environ):
+    copies = _copies()
+    if copies is None or not copies.listening:
+        return None
+    request = WSGIRequest(environ)
+    if request.path.startswith(_unshared_prefixes()):
+        return None
+    try:
+        if not _is_shareable(request):
+            return None
+        _run_before_pages()  # may drop copies: looked up after
+        return copies.get(page_address(request))
+    except DisallowedHost:
+        return None  # Django answers it (400)
+
+
 class PageCacheMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.unshared_prefixes = (settings.STATIC_URL, settings.MEDIA_URL, "/admin/")
+        self.unshared_prefixes = _unshared_prefixes()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        _run_before_pages()
         if request.path.startswith(self.unshared_prefixes) or not _is_shareable(request):
             return self.get_response(request)
         address = page_address(request)
@@ -184,13 +245,17 @@ class PageCacheMiddleware:
 def page_address(request: HttpRequest) -> str:
     """The cache key of the page at this address, in this release (tracking parameters left
     out: they never change what a page shows)."""
-    params = sorted(
-        (key, value)
-        for key, values in request.GET.lists()
-        if not key.startswith("utm_") and key not in TRACKING_PARAMETERS
-        for value in values
-    )
-    address = f"{request.scheme}://{request.get_host()}{request.path}?{urlencode(params)}"
+    query = ""
+    if request.META.get("QUERY_STRING"):
+        query = urlencode(
+            sorted(
+                (key, value)
+                for key, values in request.GET.lists()
+                if not key.startswith("utm_") and key not in TRACKING_PARAMETERS
+                for value in values
+            )
+        )
+    address = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
     digest = hashlib.sha256(address.encode("utf-8", "surrogatepass")).hexdigest()
     return f"page:{settings.RELEASE}:{digest}"
 
@@ -255,7 +320,7 @@ def _headers_as_sent(stored) -> dict:
 
 def _stored_response(request: HttpRequest, stored, headers_as_sent: dict) -> HttpResponse:
     compressed, headers = stored
-    if ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
+    if ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
         response = HttpResponse(compressed)
         response.headers = _CheckedHeaders(headers_as_sent)
         return response
@@ -271,7 +336,7 @@ def _set_content(request: HttpRequest, response: HttpResponse, compressed: bytes
     """The page as stored, gzip-compressed, for a browser that accepts it (all do); unpacked for
     a client that does not."""
     patch_vary_headers(response, ("Accept-Encoding",))
-    if ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
+    if ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
         response.content = compressed
         response["Content-Encoding"] = "gzip"
     else:

@@ -66,10 +66,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Scheduled articles that went live drop the pages that list them, before any page is served.
-    "articles.middleware.ScheduledPublicationMiddleware",
     # A shared page is answered here, with the headers the stack below gave it when it was
-    # rendered (the security headers among them); nothing below runs for it.
+    # rendered (the security headers among them); nothing below runs for it. Before any page it
+    # runs what the apps registered (scheduled articles that went live drop their lists' pages).
     "careers_site.page_cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "careers_site.middleware.SecurityHeadersMiddleware",  # CSP and Permissions-Policy

@@ -7,9 +7,16 @@ import time
 
 import pytest
 from django.core.cache import caches
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.test import RequestFactory
+from django.utils import timezone
 
+from articles.models import Article
+from articles.publication import NEXT_PUBLICATION_KEY, forget_reading
 from careers_site import page_cache
-from careers_site.page_cache import KEYS_HEADER, STATUS_HEADER, pages_changed
+from careers_site.page_cache import KEYS_HEADER, STATUS_HEADER, CopiesFirst, pages_changed
 from careers_site.page_copies import PageCopies
 from tests.articles.factories import ArticleFactory
 from tests.comments.factories import CommentFactory
@@ -210,4 +217,127 @@ def test_a_copy_answers_with_the_same_headers_and_page_as_redis(settings, client
     assert from_copy["Content-Security-Policy"] and from_copy["X-Frame-Options"] == "DENY"
     assert "Content-Encoding" not in plain
     assert gzip.decompress(from_copy.content) == plain.content
+    caches["default"].clear()
+
+
+@pytest.fixture
+def front(settings):
+    """The site's WSGI application as gunicorn calls it: copies first, then Django's handler
+    (whose request signals are counted; the database connection is left to the test)."""
+    started = []
+
+    def count(**kwargs) -> None:
+        started.append(kwargs)
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    request_started.connect(count)
+    try:
+        yield CopiesFirst(WSGIHandler()), started
+    finally:
+        request_started.disconnect(count)
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def wsgi_get(application, path: str, **environ) -> tuple[str, dict, bytes]:
+    answer = {}
+
+    def start_response(status, headers, exc_info=None) -> None:
+        answer.update(status=status, headers=dict(headers))
+
+    request = RequestFactory().get(path, headers={"Accept-Encoding": "gzip, deflate, br"})
+    body = application({**request.environ, **environ}, start_response)
+    content = b"".join(body)
+    if hasattr(body, "close"):
+        body.close()
+    return answer["status"], answer["headers"], content
+
+
+def test_a_page_this_process_keeps_is_answered_before_django(settings, front):
+    """No handler, signal or middleware runs for it, and it goes out as Redis gave it."""
+    application, started = front
+    copies = listening_process_copies(settings)
+    url = ArticleFactory(title="Answered from the copy").get_absolute_url()
+    wsgi_get(application, url)  # rendered and stored
+    _, from_redis_headers, from_redis = wsgi_get(application, url)  # read from Redis, kept
+    assert len(started) == 2
+
+    status, headers, content = wsgi_get(application, url)
+
+    assert len(started) == 2  # Django never saw it
+    assert status == "200 OK"
+    assert headers == from_redis_headers
+    assert headers["X-Page-Cache"] == "hit"
+    assert headers["Content-Security-Policy"] and headers["X-Frame-Options"] == "DENY"
+    assert content == from_redis
+    assert "Answered from the copy" in gzip.decompress(content).decode()
+    assert copies.pages
+    caches["default"].clear()
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"REQUEST_METHOD": "POST"},
+        {"REQUEST_METHOD": "HEAD"},
+        {"HTTP_ACCEPT_ENCODING": "identity"},
+        {"HTTP_COOKIE": "sessionid=abc"},
+        {"QUERY_STRING": "utm_source=newsletter"},
+        {"HTTP_REFERER": "https://elsewhere.example/"},
+        {"HTTP_HOST": "attacker.example"},
+    ],
+    ids=["post", "head", "no-gzip", "session", "campaign", "referrer", "unknown-host"],
+)
+def test_what_a_copy_may_not_answer_goes_to_django(settings, front, environ):
+    application, started = front
+    listening_process_copies(settings)
+    url = ArticleFactory().get_absolute_url()
+    wsgi_get(application, url)
+    wsgi_get(application, url)  # a copy is kept
+    before = len(started)
+
+    wsgi_get(application, url, **environ)
+
+    assert len(started) == before + 1
+    caches["default"].clear()
+
+
+def test_a_change_sends_the_next_reader_to_django(settings, front):
+    application, started = front
+    listening_process_copies(settings)
+    article = ArticleFactory(title="Before the edit")
+    url = article.get_absolute_url()
+    wsgi_get(application, url)
+    wsgi_get(application, url)
+    article.title = "After the edit"
+    article.save()  # drops this process's copy at once
+
+    _, headers, content = wsgi_get(application, url)
+
+    assert headers["X-Page-Cache"] == "miss"
+    assert "After the edit" in gzip.decompress(content).decode()
+    caches["default"].clear()
+
+
+def test_a_scheduled_article_going_live_is_seen_before_a_copy_is_answered(settings, front):
+    """What the apps run before every page (articles: scheduled publication) runs first."""
+    application, started = front
+    listening_process_copies(settings)
+    article = ArticleFactory()
+    scheduled = ArticleFactory(
+        scheduled=True, title="Live on time", category=article.category, author=article.author
+    )
+    url = article.author.get_absolute_url()
+    wsgi_get(application, url)
+    wsgi_get(application, url)
+    assert "Live on time" not in gzip.decompress(wsgi_get(application, url)[2]).decode()
+
+    Article.objects.filter(pk=scheduled.pk).update(published_at=timezone.now())
+    caches["default"].set(NEXT_PUBLICATION_KEY, time.time() - 1)
+    forget_reading()
+
+    _, headers, content = wsgi_get(application, url)
+    assert headers["X-Page-Cache"] == "miss"
+    assert "Live on time" in gzip.decompress(content).decode()
     caches["default"].clear()
