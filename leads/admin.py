@@ -1,14 +1,16 @@
 import csv
 from datetime import timedelta
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 
 from articles.models import Article
@@ -24,8 +26,13 @@ from .models import (
     Submission,
     WebhookDelivery,
 )
-from .permissions import can_see_attribution, is_coach
-from .services import lead_assign, lead_consent_withdraw, lead_status_set
+from .permissions import can_see_attribution, is_coach, lead_owners, may_own_leads
+from .services import (
+    lead_assign,
+    lead_consent_withdraw,
+    lead_edit,
+    lead_status_set,
+)
 from .templatetags.leads_admin import duration_hours
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -218,8 +225,130 @@ CSV_COLUMNS = [
 ]
 
 
+def user_label(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+class LeadAdminForm(forms.ModelForm):
+    """A lead's page sends back what it showed (hidden initial values) with what the coach typed.
+
+    The save then writes only the fields the coach changed (a field left alone is never written,
+    so a change someone else made meanwhile stays), and a field that the coach changed and someone
+    else changed too since the page was opened is refused with a message rather than overwritten.
+    The owner list is the coaches, with the current owner always shown, also when not one of them.
+    """
+
+    CONFLICT_MESSAGE = (
+        "Someone else changed this to “{current}” after you opened the page. "
+        "Your value is kept below: save again to replace theirs, or change it back."
+    )
+
+    class Meta:
+        model = Lead
+        fields = (
+            "first_name",
+            "last_name",
+            "phone",
+            "country",
+            "career_stage",
+            "program",
+            "status",
+            "owner",
+            "next_follow_up",
+        )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.show_hidden_initial = True
+        owner_field = self.fields.get("owner")
+        if owner_field is not None:
+            current = self.instance.owner if self.instance.owner_id else None
+            owners = lead_owners()
+            if current is not None:
+                owners = owners.model.objects.filter(Q(pk__in=owners) | Q(pk=current.pk))
+            owner_field.queryset = owners.order_by("first_name", "last_name", "username")
+            owner_field.label_from_instance = self._owner_label
+            owner_field.error_messages["invalid_choice"] = (
+                "Choose a coach from the list: only active staff in the “Enrollment coaches” "
+                "group can own leads."
+            )
+            if current is not None and not may_own_leads(current):
+                owner_field.help_text = (
+                    f"{user_label(current)} is not an active coach any more: this lead keeps "
+                    "them until you choose a coach."
+                )
+
+    @cached_property
+    def _current_owner_may_own(self) -> bool:
+        return self.instance.owner_id is None or may_own_leads(self.instance.owner)
+
+    def _owner_label(self, user) -> str:
+        if user.pk == self.instance.owner_id and not self._current_owner_may_own:
+            return f"{user_label(user)} (not an active coach)"
+        return user_label(user)
+
+    def shown_value(self, name: str):
+        """The value the page showed for a field, or the stored one when the page sent none."""
+        bound = self[name]
+        if bound.html_initial_name not in self.data:
+            return bound.initial
+        raw = self.data.get(bound.html_initial_name)
+        try:
+            return bound.field.to_python(raw)
+        except ValidationError:
+            return raw
+
+    @cached_property
+    def changed_data(self) -> list[str]:
+        return [
+            name
+            for name, field in self.fields.items()
+            if field.has_changed(self.shown_value(name), self[name].data)
+        ]
+
+    def _same(self, name: str, first, second) -> bool:
+        field = self.fields[name]
+
+        def plain(value) -> str:
+            value = field.prepare_value(value)
+            return "" if value in field.empty_values else str(value)
+
+        return plain(first) == plain(second)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            return cleaned
+        data = None
+        for name in self.changed_data:
+            bound = self[name]
+            stored = bound.initial  # read from the database by this request
+            if self._same(name, self.shown_value(name), stored):
+                continue  # nobody else changed it
+            if name in cleaned and self._same(name, cleaned[name], stored):
+                continue  # they changed it to what this coach wants too
+            self.add_error(name, self.CONFLICT_MESSAGE.format(current=self._display(name)))
+            # The page shown again carries the stored value as what it showed: saving again is
+            # then a decision taken knowing the other change.
+            data = data or self.data.copy()
+            data[bound.html_initial_name] = "" if stored is None else str(stored)
+        if data is not None:
+            self.data = data
+        return cleaned
+
+    def _display(self, name: str) -> str:
+        lead = self.instance
+        if name == "owner":
+            return user_label(lead.owner) if lead.owner_id else "nobody"
+        display = getattr(lead, f"get_{name}_display", None)
+        value = display() if display else getattr(lead, name)
+        return formats.localize(value) if value not in (None, "") else "-"
+
+
 @admin.register(Lead)
 class LeadAdmin(CoachOnlyMixin, admin.ModelAdmin):
+    form = LeadAdminForm
     list_display = (
         "full_name",
         "email",
@@ -284,24 +413,12 @@ class LeadAdmin(CoachOnlyMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_duplicate_flag()
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "owner":
-            kwargs["queryset"] = (
-                db_field.remote_field.model.objects.filter(
-                    is_staff=True, is_active=True, groups__name="Enrollment coaches"
-                )
-                .distinct()
-                .order_by("username")
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
     def save_model(self, request, obj: Lead, form, change):
-        if change and "status" in form.changed_data:
-            new_status = obj.status
-            obj.status = form.initial["status"]
-            lead_status_set(lead=obj, status=new_status, changed_by=request.user)
-        else:
+        if not change:
             super().save_model(request, obj, form, change)
+            return
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        lead_edit(lead=obj, changes=changes, changed_by=request.user)
 
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
@@ -350,6 +467,14 @@ class LeadAdmin(CoachOnlyMixin, admin.ModelAdmin):
 
     @admin.action(description="Assign to me", permissions=["change"])
     def assign_to_me(self, request, queryset):
+        if not may_own_leads(request.user):
+            self.message_user(
+                request,
+                "Nothing assigned: only active staff in the “Enrollment coaches” group can own "
+                "leads, and you are not in it. Ask an administrator to add you.",
+                messages.ERROR,
+            )
+            return
         for lead in queryset:
             lead_assign(lead=lead, owner=request.user)
         self.message_user(request, f"{queryset.count()} lead(s) assigned to you.")

@@ -156,7 +156,6 @@ class Lead(models.Model):
         null=True,
         blank=True,
         related_name="owned_leads",
-        limit_choices_to={"is_staff": True, "groups__name": COACHES_GROUP},
         help_text="The enrollment coach working this lead.",
     )
     next_follow_up = models.DateField("next follow-up", null=True, blank=True)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -19,6 +20,7 @@ from careers_site.personal_data import normalise_email
 from .attribution import UTM_KEYS, Attribution
 from .emails import confirmation_email, notification_email
 from .models import (
+    COACHES_GROUP,
     ConsentRecord,
     ConsentText,
     Lead,
@@ -28,6 +30,7 @@ from .models import (
     Submission,
     WebhookDelivery,
 )
+from .permissions import may_own_leads
 
 logger = logging.getLogger(__name__)
 
@@ -214,18 +217,65 @@ def _status_change(*, lead: Lead, status: str, changed_by, now: datetime) -> Non
     lead.status = status
 
 
+STATUS_FIELDS = ("status", "first_contacted_at", "closed_at")
+
+
 def lead_status_set(
     *, lead: Lead, status: str, changed_by=None, now: datetime | None = None
 ) -> Lead:
     with transaction.atomic():
         _status_change(lead=lead, status=status, changed_by=changed_by, now=now or timezone.now())
-        lead.save()
+        lead.save(update_fields=[*STATUS_FIELDS, "updated_at"])
     return lead
 
 
+def owner_refused_message(owner) -> str:
+    name = owner.get_full_name() or owner.get_username()
+    return (
+        f"{name} cannot own leads: only active staff in the “{COACHES_GROUP}” group can. "
+        "Choose a coach, or ask an administrator to add them to the group."
+    )
+
+
+def _check_owner(owner) -> None:
+    if owner is not None and not may_own_leads(owner):
+        raise ValidationError({"owner": owner_refused_message(owner)}, code="not_a_coach")
+
+
 def lead_assign(*, lead: Lead, owner) -> Lead:
+    """Give the lead to `owner` (None: nobody). Refused (ValidationError) for anyone but an active
+    coach, so that a lead never has an owner its page cannot offer."""
+    _check_owner(owner)
     lead.owner = owner
     lead.save(update_fields=["owner", "updated_at"])
+    return lead
+
+
+def lead_edit(*, lead: Lead, changes: dict, changed_by=None, now: datetime | None = None) -> Lead:
+    """Write what a coach changed on the lead's page, and nothing else.
+
+    Only the fields in `changes` are written (a field the coach did not touch keeps whatever is
+    in the database, also when someone else changed it meanwhile); a new status goes through the
+    history, a new owner must be a coach (ValidationError otherwise).
+    """
+    changes = dict(changes)
+    status = changes.pop("status", None)
+    if "owner" in changes:
+        _check_owner(changes["owner"])
+    with transaction.atomic():
+        fresh = Lead.objects.select_for_update().get(pk=lead.pk)
+        for name, value in changes.items():
+            setattr(fresh, name, value)
+        fields = set(changes)
+        if status is not None and status != fresh.status:
+            _status_change(
+                lead=fresh, status=status, changed_by=changed_by, now=now or timezone.now()
+            )
+            fields.update(STATUS_FIELDS)
+        if fields:
+            fresh.save(update_fields=[*sorted(fields), "updated_at"])
+    for field in Lead._meta.concrete_fields:
+        setattr(lead, field.attname, getattr(fresh, field.attname))
     return lead
 
 
