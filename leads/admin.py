@@ -1,4 +1,3 @@
-import csv
 from datetime import timedelta
 
 from django import forms
@@ -6,7 +5,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
@@ -15,7 +14,7 @@ from django.utils.html import format_html, format_html_join
 
 from articles.models import Article
 
-from . import reports
+from . import exports, reports
 from .models import (
     ConsentRecord,
     ConsentText,
@@ -34,14 +33,6 @@ from .services import (
     lead_status_set,
 )
 from .templatetags.leads_admin import duration_hours
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value) -> str:
-    """A cell a spreadsheet shows as text: formulas (=, +, -, @...) are neutralised by a quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 class CoachOnlyMixin:
@@ -205,24 +196,6 @@ def _status_action(status: Lead.Status):
 
     action.__name__ = f"set_status_{status.value}"
     return admin.action(description=f"Set status: {status.label}", permissions=["change"])(action)
-
-
-CSV_COLUMNS = [
-    ("id", lambda lead: lead.pk),
-    ("requested at", lambda lead: lead.created_at.isoformat()),
-    ("last request", lambda lead: lead.last_submitted_at.isoformat()),
-    ("first name", lambda lead: lead.first_name),
-    ("last name", lambda lead: lead.last_name),
-    ("e-mail", lambda lead: lead.email),
-    ("phone", lambda lead: lead.phone),
-    ("country", lambda lead: lead.country),
-    ("career stage", lambda lead: lead.get_career_stage_display()),
-    ("program", lambda lead: lead.program or ""),
-    ("status", lambda lead: lead.get_status_display()),
-    ("owner", lambda lead: lead.owner or ""),
-    ("next follow-up", lambda lead: lead.next_follow_up or ""),
-    ("first contacted at", lambda lead: lead.first_contacted_at or ""),
-]
 
 
 def user_label(user) -> str:
@@ -489,14 +462,14 @@ class LeadAdmin(CoachOnlyMixin, admin.ModelAdmin):
 
     @admin.action(description="Export to CSV", permissions=["view"])
     def export_csv(self, request, queryset):
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="leads-{timezone.localdate():%Y-%m-%d}.csv"'
+        """Every field a coach or a CRM import needs, one row per lead (leads/exports.py)."""
+        response = StreamingHttpResponse(
+            exports.csv_lines(exports.export_queryset(queryset).iterator(chunk_size=500)),
+            content_type="text/csv; charset=utf-8",
         )
-        writer = csv.writer(response)
-        writer.writerow([title for title, _ in CSV_COLUMNS])
-        for lead in queryset.select_related("program", "owner"):
-            writer.writerow([csv_safe(value(lead)) for _, value in CSV_COLUMNS])
+        response["Content-Disposition"] = (
+            f'attachment; filename="leads-{timezone.now():%Y-%m-%dT%H%MZ}.csv"'
+        )
         return response
 
     # Extra pages: the follow-up queue and the content-attribution report.

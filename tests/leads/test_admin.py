@@ -1,5 +1,3 @@
-import csv
-import io
 from datetime import timedelta
 
 import pytest
@@ -7,7 +5,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
-from leads.admin import csv_safe
 from leads.models import Lead, LeadNote, LeadStatusChange
 from tests.articles.factories import ArticleFactory
 
@@ -226,48 +223,6 @@ class TestChangelist:
         content = coach_client.get(f"/admin/leads/lead/{lead.pk}/change/").content.decode()
         assert ">coach</option>" in content
         assert "editor-x" not in content
-
-    def test_csv_export_neutralises_formulas(self, coach_client):
-        LeadFactory(
-            first_name='=HYPERLINK("http://evil.example","click")',
-            last_name="@SUM(A1:A9)",
-            email="plain@example.com",
-            phone="+442079460958",
-        )
-        LeadFactory(first_name="-2+3", last_name="Normal")
-        response = coach_client.post(
-            CHANGELIST,
-            {
-                "action": "export_csv",
-                "_selected_action": list(Lead.objects.values_list("pk", flat=True)),
-            },
-        )
-
-        assert response["Content-Type"].startswith("text/csv")
-        rows = list(csv.DictReader(io.StringIO(response.content.decode())))
-        by_email = {row["e-mail"]: row for row in rows}
-        dangerous = by_email["plain@example.com"]
-        assert dangerous["first name"] == '\'=HYPERLINK("http://evil.example","click")'
-        assert dangerous["last name"] == "'@SUM(A1:A9)"
-        assert dangerous["phone"] == "'+442079460958"
-        other = next(row for row in rows if row["last name"] == "Normal")
-        assert other["first name"] == "'-2+3"
-
-    @pytest.mark.parametrize(
-        ("value", "expected"),
-        [
-            ("=1+1", "'=1+1"),
-            ("+1", "'+1"),
-            ("-1", "'-1"),
-            ("@x", "'@x"),
-            ("\tx", "'\tx"),
-            ("safe", "safe"),
-            (None, ""),
-            (3, "3"),
-        ],
-    )
-    def test_csv_safe(self, value, expected):
-        assert csv_safe(value) == expected
 
     def test_queue_lists_new_and_overdue_oldest_first(self, coach_client, settings):
         settings.LEADS_FIRST_CONTACT_HOURS = 24
