@@ -538,7 +538,7 @@ class LeadAdmin(CoachOnlyMixin, admin.ModelAdmin):
             "report": report,
             "weekly_chart": reports.bar_chart(report.weekly, title="Requests per week"),
             "conversion_chart": reports.horizontal_bar_chart(
-                [(row.title, row.conversion_percent) for row in report.top_by_conversion],
+                [(row.chart_label, row.conversion_percent) for row in report.top_by_conversion],
                 unit="%",
             ),
         }

@@ -366,3 +366,24 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"Attempt {self.attempt} for request #{self.submission_id}"
+
+
+class ArticleDayViews(models.Model):
+    """Views counted on an article in one day (the site's time zone), so that the attribution
+    report divides requests by views of the same period. Counted from the article's view
+    counter (articles.signals.article_view_counted) since this table exists."""
+
+    article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    views = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "article views in a day"
+        verbose_name_plural = "article views by day"
+        constraints = [
+            models.UniqueConstraint(fields=("article", "day"), name="article_day_views_once")
+        ]
+        indexes = [models.Index(fields=("day",), name="article_day_views_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.views} views of article {self.article_id} on {self.day:%Y-%m-%d}"

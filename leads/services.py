@@ -5,11 +5,12 @@ import logging
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -21,6 +22,7 @@ from .attribution import UTM_KEYS, Attribution
 from .emails import confirmation_email, notification_email
 from .models import (
     COACHES_GROUP,
+    ArticleDayViews,
     ConsentRecord,
     ConsentText,
     Lead,
@@ -277,6 +279,19 @@ def lead_edit(*, lead: Lead, changes: dict, changed_by=None, now: datetime | Non
     for field in Lead._meta.concrete_fields:
         setattr(lead, field.attname, getattr(fresh, field.attname))
     return lead
+
+
+def article_day_view_add(*, article_id: int, day: date) -> None:
+    """One more view of the article on that day: an UPDATE, or the day's row when it is the
+    first (claimed through the unique constraint, so simultaneous first views both count)."""
+    views = ArticleDayViews.objects.filter(article_id=article_id, day=day)
+    if views.update(views=F("views") + 1):
+        return
+    try:
+        with transaction.atomic():
+            ArticleDayViews.objects.create(article_id=article_id, day=day, views=1)
+    except IntegrityError:
+        views.update(views=F("views") + 1)
 
 
 def lead_note_add(*, lead: Lead, author, text: str) -> LeadNote:
