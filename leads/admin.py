@@ -1,11 +1,8 @@
-from datetime import timedelta
-
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
@@ -16,8 +13,10 @@ from articles.models import Article
 
 from . import exports, reports
 from .models import (
+    CoachEmail,
     ConsentRecord,
     ConsentText,
+    ContactTarget,
     Lead,
     LeadNote,
     LeadStatusChange,
@@ -30,6 +29,7 @@ from .services import (
     lead_assign,
     lead_consent_withdraw,
     lead_edit,
+    lead_note_add,
     lead_status_set,
 )
 from .templatetags.leads_admin import duration_hours
@@ -63,9 +63,37 @@ class ReadOnlyMixin:
         return False
 
 
+@admin.register(ContactTarget)
+class ContactTargetAdmin(admin.ModelAdmin):
+    """One row for the whole desk: the list opens it, nothing is added or deleted."""
+
+    fields = ("first_contact_minutes", "updated_at")
+    readonly_fields = ("updated_at",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        target = ContactTarget.current()
+        return HttpResponseRedirect(reverse("admin:leads_contacttarget_change", args=[target.pk]))
+
+
+@admin.register(CoachEmail)
+class CoachEmailAdmin(CoachOnlyMixin, ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("kind", "lead", "recipient", "status", "attempts", "created_at", "sent_at")
+    list_filter = ("kind", "status")
+    list_select_related = ("lead",)
+    search_fields = ("recipient",)
+
+
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
-    list_display = ("name", "is_active", "position")
+    list_display = ("name", "is_active", "position", "lead_coach")
+    list_select_related = ("lead_coach",)
+    fields = ("name", "slug", "summary", "is_active", "position", "lead_coach")
     list_editable = ("is_active", "position")
     prepopulated_fields = {"slug": ("name",)}
     search_fields = ("name",)
@@ -89,7 +117,7 @@ class ConsentTextAdmin(admin.ModelAdmin):
 class LeadNoteInline(admin.TabularInline):
     model = LeadNote
     extra = 1
-    fields = ("text", "author", "created_at")
+    fields = ("kind", "text", "author", "created_at")
     readonly_fields = ("author", "created_at")
     verbose_name_plural = "notes"
 
@@ -351,6 +379,7 @@ class LeadAdmin(CoachOnlyMixin, admin.ModelAdmin):
         "last_submitted_at",
         "first_contacted_at",
         "speed_to_lead",
+        "escalated_at",
         "closed_at",
         "possible_duplicates",
     )
@@ -371,7 +400,15 @@ class LeadAdmin(CoachOnlyMixin, admin.ModelAdmin):
         ("Pipeline", {"fields": ("status", "owner", "next_follow_up")}),
         (
             "Speed to lead",
-            {"fields": ("created_at", "last_submitted_at", "first_contacted_at", "speed_to_lead")},
+            {
+                "fields": (
+                    "created_at",
+                    "last_submitted_at",
+                    "first_contacted_at",
+                    "speed_to_lead",
+                    "escalated_at",
+                )
+            },
         ),
         ("Possible duplicates", {"fields": ("possible_duplicates",)}),
     )
@@ -384,7 +421,17 @@ class LeadAdmin(CoachOnlyMixin, admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_duplicate_flag()
+        over_target_since = timezone.now() - ContactTarget.current().delay
+        return (
+            super()
+            .get_queryset(request)
+            .with_duplicate_flag()
+            .annotate(
+                is_over_target=ExpressionWrapper(
+                    Q(awaiting_contact_since__lte=over_target_since), output_field=BooleanField()
+                )
+            )
+        )
 
     def save_model(self, request, obj: Lead, form, change):
         if not change:
@@ -396,17 +443,31 @@ class LeadAdmin(CoachOnlyMixin, admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
         for instance in instances:
-            if isinstance(instance, LeadNote) and instance.author_id is None:
-                instance.author = request.user
-            instance.save()
+            if isinstance(instance, LeadNote) and instance.pk is None:
+                # Through the service: a call, e-mail, message or meeting is a recorded contact.
+                lead_note_add(
+                    lead=form.instance, author=request.user, text=instance.text, kind=instance.kind
+                )
+            else:
+                instance.save()
         for deleted in formset.deleted_objects:
             deleted.delete()
         formset.save_m2m()
 
-    @admin.display(description="time to first contact")
+    @admin.display(description="first contact", ordering="awaiting_contact_since")
     def speed_to_lead(self, lead: Lead) -> str:
+        """How long the first contact took, or how long the lead waits (flagged over target)."""
         elapsed = lead.time_to_first_contact
-        return "not contacted yet" if elapsed is None else duration_hours(elapsed)
+        if elapsed is not None:
+            return f"after {duration_hours(elapsed)}"
+        if lead.awaiting_contact_since is None:
+            return "not contacted"
+        waited = duration_hours(timezone.now() - lead.awaiting_contact_since)
+        if getattr(lead, "is_over_target", False):
+            return format_html(
+                '<strong class="leads-overdue-label">over target</strong> {}', waited
+            )
+        return f"waiting {waited}"
 
     @admin.display(description="duplicate?", boolean=True)
     def duplicate_flag(self, lead: Lead) -> bool:
@@ -493,31 +554,30 @@ class LeadAdmin(CoachOnlyMixin, admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         now = timezone.now()
-        first_contact_due = now - timedelta(hours=settings.LEADS_FIRST_CONTACT_HOURS)
+        target = ContactTarget.current()
         today = timezone.localdate(now)
         rows = []
         for lead in Lead.objects.follow_up_queue(now=now).select_related("program", "owner"):
-            uncontacted = lead.status in Lead.UNCONTACTED_STATUSES
+            waits_since = lead.awaiting_contact_since
             rows.append(
                 {
                     "lead": lead,
-                    "waiting": now - lead.last_submitted_at,
-                    "overdue": (uncontacted and lead.last_submitted_at < first_contact_due)
-                    or (lead.next_follow_up is not None and lead.next_follow_up < today),
+                    "waiting": now - (waits_since or lead.last_submitted_at),
+                    "over_target": waits_since is not None and now - waits_since > target.delay,
+                    "follow_up_overdue": lead.next_follow_up is not None
+                    and lead.next_follow_up < today,
                 }
             )
-        contacted = Lead.objects.filter(
-            first_contacted_at__gte=now - timedelta(days=30)
-        ).values_list("created_at", "first_contacted_at")
-        waits = sorted(first_contact - created for created, first_contact in contacted)
+        speed = reports.speed_to_lead(target=target.delay, now=now)
         context = {
             **self.admin_site.each_context(request),
             "title": "Follow-up queue",
-            "median_first_contact": waits[len(waits) // 2] if waits else None,
-            "contacted_count": len(waits),
             "opts": self.model._meta,
             "rows": rows,
-            "first_contact_hours": settings.LEADS_FIRST_CONTACT_HOURS,
+            "target": target,
+            "can_change_target": request.user.has_perm("leads.change_contacttarget"),
+            "speed": speed,
+            "speed_tables": [("Per coach", speed.by_coach), ("Per program", speed.by_program)],
             "changelist_url": reverse("admin:leads_lead_changelist"),
         }
         return TemplateResponse(request, "admin/leads/lead/queue.html", context)

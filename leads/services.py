@@ -6,6 +6,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,8 +24,10 @@ from .emails import confirmation_email, notification_email
 from .models import (
     COACHES_GROUP,
     ArticleDayViews,
+    CoachEmail,
     ConsentRecord,
     ConsentText,
+    ContactTarget,
     Lead,
     LeadNote,
     LeadStatusChange,
@@ -196,12 +199,22 @@ def _by_email(email: str):
 
 
 def _schedule_side_effects(submission: Submission) -> None:
-    from .tasks import deliver_submission_emails, deliver_submission_webhook
+    from .tasks import (
+        deliver_submission_emails,
+        deliver_submission_webhook,
+        escalate_lead_when_due,
+        run_later,
+    )
 
     try:
         deliver_submission_emails.enqueue(submission_id=submission.pk)
         if submission.webhook_status == Submission.Delivery.PENDING:
             deliver_submission_webhook.enqueue(submission_id=submission.pk)
+        due = contact_due_at(submission.lead)
+        if due is not None:
+            run_later(
+                escalate_lead_when_due, at=due, lead_id=submission.lead_id, due=due.isoformat()
+            )
     except Exception:  # the request is saved; `send_pending_notifications` catches up
         logger.exception("Could not schedule the side effects of submission %s", submission.pk)
 
@@ -213,7 +226,7 @@ def _status_change(*, lead: Lead, status: str, changed_by, now: datetime) -> Non
     LeadStatusChange.objects.create(
         lead=lead, from_status=lead.status, to_status=status, changed_by=changed_by, changed_at=now
     )
-    if lead.first_contacted_at is None and status not in Lead.UNCONTACTED_STATUSES:
+    if lead.first_contacted_at is None and status in Lead.CONTACTED_STATUSES:
         lead.first_contacted_at = now
     lead.closed_at = now if status in Lead.CLOSED_STATUSES else None
     lead.status = status
@@ -294,8 +307,129 @@ def article_day_view_add(*, article_id: int, day: date) -> None:
         views.update(views=F("views") + 1)
 
 
-def lead_note_add(*, lead: Lead, author, text: str) -> LeadNote:
-    return LeadNote.objects.create(lead=lead, author=author, text=text)
+def lead_note_add(
+    *, lead: Lead, author, text: str, kind: str = LeadNote.Kind.NOTE, now: datetime | None = None
+) -> LeadNote:
+    """Keep a coach's note. A call, e-mail, message or meeting is a recorded contact: the first
+    one is the lead's first contact, and a lead still New or Returning becomes Contacted."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        note = LeadNote.objects.create(
+            lead=lead, author=author, text=text, kind=kind, created_at=now
+        )
+        if kind in LeadNote.CONTACT_KINDS:
+            fresh = Lead.objects.select_for_update().get(pk=lead.pk)
+            if fresh.status in Lead.UNCONTACTED_STATUSES:
+                _status_change(lead=fresh, status=Lead.Status.CONTACTED, changed_by=author, now=now)
+            if fresh.first_contacted_at is None:
+                fresh.first_contacted_at = now
+            fresh.save(update_fields=[*STATUS_FIELDS, "updated_at"])
+            for field in STATUS_FIELDS + ("awaiting_contact_since",):
+                setattr(lead, field, getattr(fresh, field))
+    return note
+
+
+def _email_coaches(kind: str, lead: Lead, recipients) -> list[CoachEmail]:
+    """Record the e-mails to send, then send each from a task once the transaction commits."""
+    emails = [
+        CoachEmail.objects.create(kind=kind, lead=lead, recipient=address)
+        for address in dict.fromkeys(address.strip().lower() for address in recipients if address)
+    ]
+    for email in emails:
+        transaction.on_commit(partial(_enqueue_coach_email, email.pk), robust=True)
+    return emails
+
+
+def _enqueue_coach_email(email_id: int) -> None:
+    from .tasks import deliver_coach_email
+
+    try:
+        deliver_coach_email.enqueue(email_id=email_id)
+    except Exception:  # recorded as pending: `send_pending_notifications` sends it later
+        logger.exception("Could not schedule coach e-mail %s", email_id)
+
+
+def coach_email_send(*, email_id: int) -> bool:
+    """Send one pending coach e-mail. True when nothing is left to send; a failure is recorded."""
+    from .emails import coach_email_message
+
+    with transaction.atomic():
+        email = (
+            CoachEmail.objects.select_for_update(of=("self",))
+            .select_related("lead__program", "lead__owner")
+            .filter(pk=email_id, status=Submission.Delivery.PENDING)
+            .first()
+        )
+        if email is None:
+            return True
+        email.attempts += 1
+        try:
+            coach_email_message(email).send()
+        except Exception as error:  # SMTP down, refused, timed out...
+            logger.warning("Coach e-mail %s not sent: %r", email.pk, error)
+            email.last_error = repr(error)[:500]
+            if email.attempts >= settings.LEADS_EMAIL_MAX_ATTEMPTS:
+                email.status = Submission.Delivery.FAILED
+        else:
+            email.status = Submission.Delivery.SENT
+            email.sent_at = timezone.now()
+            email.last_error = ""
+        email.save(update_fields=["status", "attempts", "last_error", "sent_at"])
+    return email.status != Submission.Delivery.PENDING
+
+
+def contact_due_at(lead: Lead, target: ContactTarget | None = None) -> datetime | None:
+    """When the lead's wait goes over the first-contact target (None: it waits for nobody)."""
+    if lead.awaiting_contact_since is None:
+        return None
+    return lead.awaiting_contact_since + (target or ContactTarget.current()).delay
+
+
+def escalation_recipients(program: Program | None) -> list[str]:
+    """The program's lead coach; without one (or without an address), LEADS_NOTIFY_EMAILS."""
+    lead_coach = program.lead_coach if program else None
+    if lead_coach is not None and lead_coach.is_active and lead_coach.email:
+        return [lead_coach.email]
+    return list(settings.LEADS_NOTIFY_EMAILS)
+
+
+def lead_escalate(*, lead_id: int, now: datetime | None = None) -> datetime | None:
+    """Tell the program's lead coach once that the lead waits longer than the target.
+
+    Returns when to look again: the time the wait goes over the target if it has not yet (the
+    target may have been raised since the check was scheduled), else None.
+    """
+    now = now or timezone.now()
+    target = ContactTarget.current()
+    with transaction.atomic():
+        lead = (
+            Lead.objects.select_for_update(of=("self",))
+            .select_related("program__lead_coach")
+            .filter(pk=lead_id)
+            .first()
+        )
+        due = contact_due_at(lead, target) if lead else None
+        if due is None or lead.escalated_at is not None:
+            return None
+        if due > now:
+            return due
+        lead.escalated_at = now
+        lead.save(update_fields=["escalated_at", "updated_at"])
+        _email_coaches(CoachEmail.Kind.ESCALATED, lead, escalation_recipients(lead.program))
+    return None
+
+
+def leads_escalate_overdue(*, now: datetime | None = None) -> int:
+    """Escalate every lead waiting longer than the target and not told about yet (cron's
+    catch-up for the checks scheduled at each request). Returns how many were escalated."""
+    now = now or timezone.now()
+    due = now - ContactTarget.current().delay
+    waiting = Lead.objects.filter(awaiting_contact_since__lte=due, escalated_at=None)
+    escalated = 0
+    for lead_id in list(waiting.values_list("pk", flat=True)):
+        lead_escalate(lead_id=lead_id, now=now)
+        escalated += Lead.objects.filter(pk=lead_id, escalated_at=now).exists()
+    return escalated
 
 
 def lead_consent_withdraw(

@@ -17,6 +17,8 @@ ROLES = ("coach", "moderator", "editor")
 def coaches_group() -> Group:
     migration = importlib.import_module("leads.migrations.0002_coaches_group_and_consent_text")
     migration.create_group_and_consent(apps, None)
+    later = importlib.import_module("leads.migrations.0007_waits_and_coach_permissions")
+    later.grant_coach_permissions(apps, None)
     return Group.objects.get(name="Enrollment coaches")
 
 
