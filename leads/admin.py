@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
@@ -21,6 +22,7 @@ from .models import (
     LeadNote,
     LeadStatusChange,
     Program,
+    ProgramCoach,
     Submission,
     WebhookDelivery,
 )
@@ -89,14 +91,60 @@ class CoachEmailAdmin(CoachOnlyMixin, ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ("recipient",)
 
 
+class ProgramAdminForm(forms.ModelForm):
+    class Meta:
+        model = Program
+        fields = ("name", "slug", "summary", "is_active", "position", "lead_coach")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "lead_coach" in self.fields:
+            lead_coach = self.instance.lead_coach if self.instance.lead_coach_id else None
+            offer_coaches(self.fields["lead_coach"], lead_coach)
+
+
+class ProgramCoachForm(forms.ModelForm):
+    class Meta:
+        model = ProgramCoach
+        fields = ("coach",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "coach" in self.fields:
+            offer_coaches(
+                self.fields["coach"], self.instance.coach if self.instance.coach_id else None
+            )
+
+
+class ProgramCoachInline(admin.TabularInline):
+    model = ProgramCoach
+    form = ProgramCoachForm
+    extra = 1
+    fields = ("coach", "is_available", "last_assigned_at")
+    readonly_fields = ("is_available", "last_assigned_at")
+    verbose_name_plural = "coaches (new requests go to each in turn)"
+
+    @admin.display(description="takes requests", boolean=True)
+    def is_available(self, entry: ProgramCoach) -> bool | None:
+        return may_own_leads(entry.coach) if entry.coach_id else None
+
+
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
-    list_display = ("name", "is_active", "position", "lead_coach")
-    list_select_related = ("lead_coach",)
-    fields = ("name", "slug", "summary", "is_active", "position", "lead_coach")
+    form = ProgramAdminForm
+    list_display = ("name", "is_active", "position", "lead_coach", "coach_names")
     list_editable = ("is_active", "position")
+    list_select_related = ("lead_coach",)
     prepopulated_fields = {"slug": ("name",)}
     search_fields = ("name",)
+    inlines = (ProgramCoachInline,)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("coaches")
+
+    @admin.display(description="coaches")
+    def coach_names(self, program: Program) -> str:
+        return ", ".join(user_label(coach) for coach in program.coaches.all()) or "none"
 
 
 @admin.register(ConsentText)
@@ -203,6 +251,36 @@ class UtmSourceFilter(admin.SimpleListFilter):
         return queryset
 
 
+class OwnerFilter(admin.SimpleListFilter):
+    """Unassigned requests first, then the signed-in coach's own, then each coach's."""
+
+    title = "owner"
+    parameter_name = "owner"
+
+    def lookups(self, request, model_admin):
+        owners = lead_owners() | get_user_model().objects.filter(
+            pk__in=Lead.objects.exclude(owner=None).values("owner")
+        )
+        return [
+            ("none", "Unassigned"),
+            ("me", "Mine"),
+            *(
+                (str(user.pk), user_label(user))
+                for user in owners.distinct().order_by("first_name", "last_name", "username")
+            ),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "none":
+            return queryset.filter(owner=None)
+        if value == "me":
+            return queryset.filter(owner=request.user)
+        if value and value.isdigit():
+            return queryset.filter(owner_id=int(value))
+        return queryset
+
+
 class PossibleDuplicateFilter(admin.SimpleListFilter):
     title = "possible duplicates"
     parameter_name = "duplicate"
@@ -228,6 +306,31 @@ def _status_action(status: Lead.Status):
 
 def user_label(user) -> str:
     return user.get_full_name() or user.get_username()
+
+
+def offer_coaches(field: forms.ModelChoiceField, current) -> None:
+    """A coach field offers the active coaches and always its current value (marked when not a
+    coach any more), so that a page saved unchanged never drops it; anyone else is refused."""
+    coaches = lead_owners()
+    if current is not None:
+        coaches = coaches.model.objects.filter(Q(pk__in=coaches) | Q(pk=current.pk))
+    field.queryset = coaches.order_by("first_name", "last_name", "username")
+    current_is_coach = current is None or may_own_leads(current)
+
+    def label(user) -> str:
+        if not current_is_coach and user.pk == current.pk:
+            return f"{user_label(user)} (not an active coach)"
+        return user_label(user)
+
+    field.label_from_instance = label
+    field.error_messages["invalid_choice"] = (
+        "Choose a coach from the list: only active staff in the “Enrollment coaches” group "
+        "can own leads."
+    )
+    if not current_is_coach:
+        field.help_text = (
+            f"{user_label(current)} is not an active coach any more: kept until you choose a coach."
+        )
 
 
 class LeadAdminForm(forms.ModelForm):
@@ -262,32 +365,10 @@ class LeadAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.show_hidden_initial = True
-        owner_field = self.fields.get("owner")
-        if owner_field is not None:
-            current = self.instance.owner if self.instance.owner_id else None
-            owners = lead_owners()
-            if current is not None:
-                owners = owners.model.objects.filter(Q(pk__in=owners) | Q(pk=current.pk))
-            owner_field.queryset = owners.order_by("first_name", "last_name", "username")
-            owner_field.label_from_instance = self._owner_label
-            owner_field.error_messages["invalid_choice"] = (
-                "Choose a coach from the list: only active staff in the “Enrollment coaches” "
-                "group can own leads."
+        if "owner" in self.fields:
+            offer_coaches(
+                self.fields["owner"], self.instance.owner if self.instance.owner_id else None
             )
-            if current is not None and not may_own_leads(current):
-                owner_field.help_text = (
-                    f"{user_label(current)} is not an active coach any more: this lead keeps "
-                    "them until you choose a coach."
-                )
-
-    @cached_property
-    def _current_owner_may_own(self) -> bool:
-        return self.instance.owner_id is None or may_own_leads(self.instance.owner)
-
-    def _owner_label(self, user) -> str:
-        if user.pk == self.instance.owner_id and not self._current_owner_may_own:
-            return f"{user_label(user)} (not an active coach)"
-        return user_label(user)
 
     def shown_value(self, name: str):
         """The value the page showed for a field, or the stored one when the page sent none."""
@@ -355,7 +436,7 @@ class LeadAdmin(CoachOnlyMixin, admin.ModelAdmin):
         "email",
         "program",
         "status",
-        "owner",
+        "owner_or_unassigned",
         "next_follow_up",
         "last_submitted_at",
         "speed_to_lead",
@@ -364,7 +445,7 @@ class LeadAdmin(CoachOnlyMixin, admin.ModelAdmin):
     list_filter = (
         "status",
         "program",
-        "owner",
+        OwnerFilter,
         ("created_at", admin.DateFieldListFilter),
         SourceArticleFilter,
         UtmSourceFilter,
@@ -469,6 +550,12 @@ class LeadAdmin(CoachOnlyMixin, admin.ModelAdmin):
             )
         return f"waiting {waited}"
 
+    @admin.display(description="owner", ordering="owner__username")
+    def owner_or_unassigned(self, lead: Lead) -> str:
+        if lead.owner_id is None:
+            return format_html('<strong class="leads-unassigned">{}</strong>', "Unassigned")
+        return user_label(lead.owner)
+
     @admin.display(description="duplicate?", boolean=True)
     def duplicate_flag(self, lead: Lead) -> bool:
         return bool(getattr(lead, "has_possible_duplicate", False))
@@ -510,7 +597,7 @@ class LeadAdmin(CoachOnlyMixin, admin.ModelAdmin):
             )
             return
         for lead in queryset:
-            lead_assign(lead=lead, owner=request.user)
+            lead_assign(lead=lead, owner=request.user, assigned_by=request.user)
         self.message_user(request, f"{queryset.count()} lead(s) assigned to you.")
 
     @admin.action(description="Record consent withdrawal", permissions=["change"])

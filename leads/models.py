@@ -73,6 +73,13 @@ class Program(models.Model):
         help_text="Told by e-mail when a request for this program waits longer than the "
         "first-contact target.",
     )
+    coaches = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="ProgramCoach",
+        related_name="coached_programs",
+        blank=True,
+        help_text="New requests go to these coaches in turn, skipping inactive accounts.",
+    )
 
     objects = ProgramQuerySet.as_manager()
 
@@ -82,6 +89,29 @@ class Program(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ProgramCoach(models.Model):
+    """A coach who takes this program's requests, in turn: the one given a request longest ago
+    (or never) is next."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="routing")
+    coach = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="program_routing"
+    )
+    last_assigned_at = models.DateTimeField(
+        "last request given", null=True, blank=True, editable=False
+    )
+
+    class Meta:
+        ordering = ("pk",)
+        verbose_name = "coach"
+        constraints = [
+            models.UniqueConstraint(fields=("program", "coach"), name="program_coach_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.coach} for {self.program}"
 
 
 class ConsentTextQuerySet(models.QuerySet):

@@ -32,10 +32,11 @@ from .models import (
     LeadNote,
     LeadStatusChange,
     Program,
+    ProgramCoach,
     Submission,
     WebhookDelivery,
 )
-from .permissions import may_own_leads
+from .permissions import lead_owners, may_own_leads
 
 logger = logging.getLogger(__name__)
 
@@ -150,6 +151,7 @@ def _save_request(
             if lead.is_closed:
                 _status_change(lead=lead, status=Lead.Status.RETURNING, changed_by=None, now=now)
             lead.save()
+        owner = _route(lead, request.program, now)
         submission = Submission.objects.create(
             lead=lead,
             program=request.program,
@@ -184,8 +186,40 @@ def _save_request(
             recorded_at=now,
             client_hash=client_hash,
         )
+        if owner is not None:
+            _email_coaches(CoachEmail.Kind.ASSIGNED, lead, [owner.email])
         transaction.on_commit(lambda: _schedule_side_effects(submission))
     return submission
+
+
+def _route(lead: Lead, program: Program, now: datetime):
+    """The coach this request goes to, who is then told.
+
+    A lead keeps its owner while the owner's account is active (a person keeps their coach);
+    else the request goes to the program's next coach in turn, the one given a request longest
+    ago (or never), skipping inactive accounts and anyone out of the coaches group. None: no coach
+    is available and the lead stays as it was (unassigned, or with its former owner shown as
+    such). The program's coach rows are locked, so that simultaneous requests go to different
+    coaches.
+    """
+    if lead.owner_id is not None and lead.owner.is_active:
+        return lead.owner
+    # Locked, the coaches' rows are read fresh, and the next one is chosen from them.
+    entries = list(
+        ProgramCoach.objects.select_for_update(of=("self",))
+        .filter(program=program, coach__in=lead_owners())
+        .select_related("coach")
+    )
+    if not entries:
+        return None
+    turn = min(
+        entries,
+        key=lambda entry: (entry.last_assigned_at is not None, entry.last_assigned_at, entry.pk),
+    )
+    ProgramCoach.objects.filter(pk=turn.pk).update(last_assigned_at=now)
+    Lead.objects.filter(pk=lead.pk).update(owner=turn.coach)
+    lead.owner = turn.coach
+    return turn.coach
 
 
 def _by_email(email: str):
@@ -257,13 +291,23 @@ def _check_owner(owner) -> None:
         raise ValidationError({"owner": owner_refused_message(owner)}, code="not_a_coach")
 
 
-def lead_assign(*, lead: Lead, owner) -> Lead:
-    """Give the lead to `owner` (None: nobody). Refused (ValidationError) for anyone but an active
-    coach, so that a lead never has an owner its page cannot offer."""
+def lead_assign(*, lead: Lead, owner, assigned_by=None) -> Lead:
+    """Give the lead to `owner` (None: nobody), who is told by e-mail unless they did it.
+    Refused (ValidationError) for anyone but an active coach, so that a lead never has an owner
+    its page cannot offer."""
     _check_owner(owner)
-    lead.owner = owner
-    lead.save(update_fields=["owner", "updated_at"])
+    with transaction.atomic():
+        changed = lead.owner_id != (owner.pk if owner else None)
+        lead.owner = owner
+        lead.save(update_fields=["owner", "updated_at"])
+        if changed:
+            _tell_new_owner(lead, owner, assigned_by)
     return lead
+
+
+def _tell_new_owner(lead: Lead, owner, assigned_by) -> None:
+    if owner is not None and owner != assigned_by:
+        _email_coaches(CoachEmail.Kind.ASSIGNED, lead, [owner.email])
 
 
 def lead_edit(*, lead: Lead, changes: dict, changed_by=None, now: datetime | None = None) -> Lead:
@@ -289,6 +333,8 @@ def lead_edit(*, lead: Lead, changes: dict, changed_by=None, now: datetime | Non
             fields.update(STATUS_FIELDS)
         if fields:
             fresh.save(update_fields=[*sorted(fields), "updated_at"])
+        if "owner" in changes:
+            _tell_new_owner(fresh, changes["owner"], changed_by)
     for field in Lead._meta.concrete_fields:
         setattr(lead, field.attname, getattr(fresh, field.attname))
     return lead
