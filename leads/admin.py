@@ -176,24 +176,46 @@ class LeadNoteInline(admin.TabularInline):
         return request.user.is_superuser
 
 
+def request_source(submission: Submission) -> str:
+    """Where a request was sent from: the article (or page) and the campaigns of its visit."""
+    first = " / ".join(filter(None, (submission.utm_source, submission.utm_campaign)))
+    last = " / ".join(filter(None, (submission.last_utm_source, submission.last_utm_campaign)))
+    return format_html(
+        "{}{}{}",
+        submission.article.title if submission.article_id else submission.page or "-",
+        format_html('<span class="leads-quiet">first touch: {}</span>', first) if first else "",
+        format_html('<span class="leads-quiet">last touch: {}</span>', last) if last else "",
+    )
+
+
+def request_deliveries(submission: Submission) -> str:
+    return format_html(
+        "confirmation {}<br>notification {}<br>webhook {}",
+        submission.get_confirmation_status_display().lower(),
+        submission.get_notification_status_display().lower(),
+        submission.get_webhook_status_display().lower(),
+    )
+
+
 class SubmissionInline(ReadOnlyMixin, admin.TabularInline):
     model = Submission
     extra = 0
     can_delete = False
     show_change_link = True
-    fields = (
-        "created_at",
-        "program",
-        "article",
-        "page",
-        "utm_source",
-        "utm_campaign",
-        "message",
-        "notification_status",
-        "webhook_status",
-    )
+    fields = ("created_at", "program", "source", "message", "deliveries")
     readonly_fields = fields
     verbose_name_plural = "requests"
+
+    @admin.display(description="sent from")
+    def source(self, submission: Submission) -> str:
+        return request_source(submission)
+
+    @admin.display(description="e-mails and webhook")
+    def deliveries(self, submission: Submission) -> str:
+        return request_deliveries(submission)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("program", "article")
 
 
 class StatusChangeInline(ReadOnlyMixin, admin.TabularInline):
@@ -430,18 +452,20 @@ class LeadAdminForm(forms.ModelForm):
 
 @admin.register(Lead)
 class LeadAdmin(CoachOnlyMixin, admin.ModelAdmin):
+    class Media:
+        css = {"all": ("leads/admin.css",)}
+
     form = LeadAdminForm
     list_display = (
-        "full_name",
-        "email",
+        "lead",
         "program",
-        "status",
+        "status_and_follow_up",
         "owner_or_unassigned",
-        "next_follow_up",
-        "last_submitted_at",
         "speed_to_lead",
-        "duplicate_flag",
+        "last_request",
     )
+    list_display_links = None  # the lead's cell links to its page
+
     list_filter = (
         "status",
         "program",
@@ -556,9 +580,37 @@ class LeadAdmin(CoachOnlyMixin, admin.ModelAdmin):
             return format_html('<strong class="leads-unassigned">{}</strong>', "Unassigned")
         return user_label(lead.owner)
 
-    @admin.display(description="duplicate?", boolean=True)
-    def duplicate_flag(self, lead: Lead) -> bool:
-        return bool(getattr(lead, "has_possible_duplicate", False))
+    @admin.display(description="status", ordering="status")
+    def status_and_follow_up(self, lead: Lead) -> str:
+        if lead.next_follow_up is None:
+            return lead.get_status_display()
+        return format_html(
+            '{}<span class="leads-quiet">follow-up {}</span>',
+            lead.get_status_display(),
+            formats.date_format(lead.next_follow_up, "M j"),
+        )
+
+    @admin.display(description="last request", ordering="last_submitted_at")
+    def last_request(self, lead: Lead) -> str:
+        shown = timezone.localtime(lead.last_submitted_at)
+        return format_html(
+            '<time datetime="{}">{}</time>',
+            lead.last_submitted_at.isoformat(),
+            formats.date_format(shown, "M j, H:i"),
+        )
+
+    @admin.display(description="lead", ordering="last_name")
+    def lead(self, lead: Lead) -> str:
+        """Name (linked to the lead's page), e-mail and, when there is one, the duplicate flag."""
+        return format_html(
+            '<a href="{}">{}</a><span class="leads-quiet">{}</span>{}',
+            lead.get_admin_url(),
+            lead.full_name,
+            lead.email,
+            format_html('<span class="leads-flag">{}</span>', "possible duplicate")
+            if getattr(lead, "has_possible_duplicate", False)
+            else "",
+        )
 
     @admin.display(description="possible duplicates")
     def possible_duplicates(self, lead: Lead) -> str:
@@ -694,21 +746,22 @@ class LeadAdmin(CoachOnlyMixin, admin.ModelAdmin):
 
 @admin.register(Submission)
 class SubmissionAdmin(CoachOnlyMixin, ReadOnlyMixin, admin.ModelAdmin):
-    list_display = (
-        "__str__",
-        "lead",
-        "program",
-        "created_at",
-        "article",
-        "utm_source",
-        "confirmation_status",
-        "notification_status",
-        "webhook_status",
-    )
+    list_display = ("__str__", "lead", "program", "created_at", "source", "deliveries")
     list_filter = ("confirmation_status", "notification_status", "webhook_status", "program")
     list_select_related = ("lead", "program", "article")
     search_fields = ("first_name", "last_name", "email", "phone")
     date_hierarchy = "created_at"
+
+    class Media:
+        css = {"all": ("leads/admin.css",)}
+
+    @admin.display(description="sent from")
+    def source(self, submission: Submission) -> str:
+        return request_source(submission)
+
+    @admin.display(description="e-mails and webhook")
+    def deliveries(self, submission: Submission) -> str:
+        return request_deliveries(submission)
 
     class WebhookDeliveryInline(ReadOnlyMixin, admin.TabularInline):
         model = WebhookDelivery
