@@ -1,13 +1,16 @@
 """Routing: each program has its coaches; a new request goes to the next of them in turn,
 skipping inactive accounts, who is told at once by e-mail; unassigned requests show as such."""
 
+import threading
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection, connections
 from django.utils import timezone
 
-from leads.models import COACHES_GROUP, CoachEmail, Lead, Program, ProgramCoach
+from leads.models import COACHES_GROUP, CoachEmail, ConsentText, Lead, Program, ProgramCoach
 from leads.services import lead_assign, lead_submit
 from tests.admin_pages import form_values
 from tests.roles import ROLES, staff_member
@@ -200,3 +203,41 @@ def test_routing_costs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(few.captured_queries)):
         ask(program, 2, django_capture_on_commit_callbacks)
     assert timezone.now()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="concurrency is proven on PostgreSQL (DATABASE_URL)"
+)
+def test_simultaneous_requests_go_to_each_coach_in_turn_on_postgresql():
+    coaches = [staff_member("coach", f"coach{n}") for n in range(4)]
+    program = program_with(*coaches)
+    ConsentText.objects.get_or_create(version=1, defaults={"text": "I agree."})
+    barrier = threading.Barrier(len(coaches))
+    errors = []
+
+    def submit(number: int) -> None:
+        try:
+            barrier.wait()
+            lead_submit(
+                request=lead_request(
+                    program,
+                    email=f"person{number}@example.com",
+                    consent_text=ConsentText.objects.current(),
+                )
+            )
+        except Exception as error:  # any failure must fail the test below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit, args=(n,)) for n in range(len(coaches))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert sorted(Lead.objects.values_list("owner__username", flat=True)) == [
+        coach.username for coach in coaches
+    ]
