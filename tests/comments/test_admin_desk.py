@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from comments.models import Comment
+from tests.admin_pages import form_values
 from tests.articles.factories import ArticleFactory
 from tests.roles import ROLES, staff_member
 
@@ -291,3 +292,14 @@ def test_staff_who_may_only_read_comments_see_the_thread_but_no_buttons(client, 
     assert client.get(CHANGELIST).content.decode().count("formaction=") == 0
     assert client.post(moderate_url(comment), {"status": "approved"}).status_code == 403
     assert client.post(reply_url(comment), {"body": "x"}).status_code == 403
+
+
+def test_saving_a_comments_page_unchanged_changes_nothing(moderator_client):
+    comment = CommentFactory(pending=True, author_url="https://ada.example/", body="Line one\nTwo")
+    before = Comment.objects.values().get(pk=comment.pk)
+    page = moderator_client.get(change_url(comment)).content.decode()
+    response = moderator_client.post(change_url(comment), form_values(page, "comment_form"))
+
+    assert response.status_code == 302
+    after = Comment.objects.values().get(pk=comment.pk)
+    assert {**after, "updated_at": None} == {**before, "updated_at": None}
