@@ -5,6 +5,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from .models import Article, ArticleView
+from .signals import article_view_counted
 
 VIEW_WINDOW = timedelta(hours=24)
 
@@ -48,6 +49,7 @@ def article_view_record(*, article_id: int, visitor: str, now: datetime | None =
             )
         if counted:
             Article.objects.filter(pk=article_id).update(view_count=F("view_count") + 1)
+            article_view_counted.send(sender=Article, article_id=article_id, at=now)
     return counted
 
 

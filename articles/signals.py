@@ -4,3 +4,7 @@ from django.dispatch import Signal
 # (comments, leads) can add their own demo content without articles knowing them.
 # Receivers get `stdout` (the command's output stream).
 demo_content_seeded = Signal()
+
+# Sent by `services.article_view_record` when a view is counted, inside its transaction, with
+# `article_id` and `at` (the time), for apps that count views by day (the leads' attribution).
+article_view_counted = Signal()

@@ -38,6 +38,19 @@ class CareersAdminSite(admin.AdminSite):
     site_title = settings.SITE_NAME
     index_title = "Publishing"
 
+    def get_app_list(self, request: HttpRequest, app_label=None):
+        """A model admin may add a few words to its name in the app lists (the index and the
+        sidebar), such as the size of a queue, through `app_list_note(request)`; the model's own
+        names (breadcrumbs, titles, buttons) are left alone."""
+        app_list = super().get_app_list(request, app_label)
+        for app in app_list:
+            for entry in app["models"]:
+                note = getattr(self._registry.get(entry["model"]), "app_list_note", None)
+                text = note(request) if note else ""
+                if text:
+                    entry["name"] = f"{entry['name']} ({text})"
+        return app_list
+
     def login(self, request: HttpRequest, extra_context=None) -> HttpResponse:
         if (
             request.method == "POST"

@@ -319,8 +319,6 @@ LEADS_RETRY_SECONDS = int(os.environ.get("LEADS_RETRY_SECONDS", "60"))
 LEADS_RETENTION_DAYS = int(os.environ.get("LEADS_RETENTION_DAYS", "730"))
 LEADS_RATE_LIMIT = int(os.environ.get("LEADS_RATE_LIMIT", "5"))  # requests per client and hour
 LEADS_MIN_FILL_SECONDS = int(os.environ.get("LEADS_MIN_FILL_SECONDS", "3"))  # time trap
-# A follow-up is overdue when a new request has waited longer than this (speed to lead).
-LEADS_FIRST_CONTACT_HOURS = int(os.environ.get("LEADS_FIRST_CONTACT_HOURS", "24"))
 
 LOGGING = {
     "version": 1,

@@ -106,7 +106,7 @@ class Comment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.author_name} on {self.article_id}: {self.excerpt}"
+        return f"{self.author_name} on “{self.article.title}”"
 
     def save(self, *args, **kwargs) -> None:
         from .rendering import comment_html

@@ -168,6 +168,45 @@ def comments_moderate(*, comments: Iterable[Comment], status: str, moderator=Non
     return changed
 
 
+REPLY_EMPTY_MESSAGE = "Write the reply first."
+REPLY_TARGET_MESSAGE = "Spam and trashed comments get no reply: approve the comment first."
+
+
+def comment_reply_as_site(*, parent: Comment, body: str, moderator) -> Comment:
+    """A moderator's answer under the site's name, approved at once.
+
+    Replying to a comment that awaits moderation approves it first (WordPress's "Approve and
+    Reply"): a reply under a hidden comment would stand alone. Spam and trash are refused.
+    Raises ValidationError (keyed by field) for an empty text or such a comment.
+    """
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": REPLY_EMPTY_MESSAGE}, code="required")
+    if parent.status in (Comment.Status.SPAM, Comment.Status.TRASH):
+        raise ValidationError({"body": REPLY_TARGET_MESSAGE}, code="invalid_parent")
+    with transaction.atomic():
+        if parent.status != Comment.Status.APPROVED:
+            comments_moderate(
+                comments=[parent], status=Comment.Status.APPROVED, moderator=moderator
+            )
+        target = _reply_target(article=parent.article, parent=parent)
+        reply = Comment(
+            article=parent.article,
+            parent=target,
+            depth=target.depth + 1,
+            user=moderator,
+            author_name=settings.SITE_NAME,
+            author_url=settings.SITE_URL,
+            body=body,
+            status=Comment.Status.APPROVED,
+            moderation_reasons=[f"Reply from the site by {moderator}."],
+        )
+        reply.full_clean(exclude=["article", "parent", "user"], validate_constraints=False)
+        reply.save()
+        _notify_approved(reply)
+    return reply
+
+
 def _notify_approved(comment: Comment) -> None:
     """Once approved: tell the writer if they asked (once ever), and the parent's writer."""
     if comment.notify_replies and comment.author_email:

@@ -1,12 +1,27 @@
-"""Demo programs and a few demo requests, added when `manage.py seed_demo` loads the articles."""
+"""Demo programs, coaches and requests, added when `manage.py seed_demo` loads the articles.
+
+Safe to run again: what exists is left as it is (a program staff renamed, coaches they moved),
+only what is missing is added.
+"""
 
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from articles.models import Article
 
-from .models import ConsentRecord, ConsentText, Lead, Program, Submission
+from .models import (
+    COACHES_GROUP,
+    ArticleDayViews,
+    ConsentRecord,
+    ConsentText,
+    Lead,
+    Program,
+    ProgramCoach,
+    Submission,
+)
 
 PROGRAMS = [
     ("machine-learning-engineering", "Machine Learning Engineering Bootcamp"),
@@ -16,57 +31,161 @@ PROGRAMS = [
     ("applied-deep-learning", "Applied Deep Learning (part-time)"),
 ]
 
-DEMO_LEADS = [
-    # first, last, e-mail, program, status, days ago, utm source, campaign
-    ("Ada", "Okafor", "ada.okafor@example.com", 0, Lead.Status.NEW, 0, "newsletter", "spring"),
-    ("Bruno", "Silva", "bruno.silva@example.com", 1, Lead.Status.NEW, 2, "google", "brand"),
-    ("Chen", "Wei", "chen.wei@example.com", 2, Lead.Status.CONTACTED, 5, "linkedin", "mlops"),
-    ("Dana", "Levi", "dana.levi@example.com", 0, Lead.Status.QUALIFIED, 9, "", ""),
-    ("Emil", "Nowak", "emil.nowak@example.com", 3, Lead.Status.ENROLLED, 20, "google", "brand"),
+# username, first name, last name, active. Their passwords are unusable: an administrator sets
+# one (`manage.py changepassword amira.haddad`) to sign in as a coach.
+COACHES = [
+    ("amira.haddad", "Amira", "Haddad", True),
+    ("ben.okoro", "Ben", "Okoro", True),
+    ("carla.mendes", "Carla", "Mendes", True),
+    ("dev.patel", "Dev", "Patel", False),  # left the team: routing skips him
 ]
+
+# program: (lead coach, coaches in turn). The part-time program has none: its requests stay
+# unassigned, as the desk shows.
+ROUTING = {
+    "machine-learning-engineering": ("amira.haddad", ["amira.haddad", "ben.okoro"]),
+    "data-science-certificate": ("ben.okoro", ["ben.okoro", "carla.mendes"]),
+    "mlops-and-deployment": ("carla.mendes", ["carla.mendes", "dev.patel"]),
+    "ai-product-management": ("amira.haddad", ["amira.haddad"]),
+}
+
+N, C, Q, A, E, X = (
+    Lead.Status.NEW,
+    Lead.Status.CONTACTED,
+    Lead.Status.QUALIFIED,
+    Lead.Status.APPLIED,
+    Lead.Status.ENROLLED,
+    Lead.Status.NOT_INTERESTED,
+)
+DEMO_LEADS = [
+    # first, last, program, status, requested (hours ago), first contact after (minutes), owner,
+    # source article (index), utm source, campaign
+    ("Ada", "Okafor", 0, N, 0.3, None, "amira.haddad", 0, "newsletter", "spring"),
+    ("Bruno", "Silva", 1, N, 2, None, "ben.okoro", 1, "google", "brand"),
+    ("Chen", "Wei", 2, C, 120, 35, "carla.mendes", 2, "linkedin", "mlops"),
+    ("Dana", "Levi", 0, Q, 216, 150, "ben.okoro", 0, "", ""),
+    ("Emil", "Nowak", 3, E, 480, 50, "amira.haddad", 1, "google", "brand"),
+    ("Farah", "Ali", 4, N, 3, None, None, 2, "newsletter", "spring"),
+    ("Goran", "Ivic", 1, C, 72, 240, "carla.mendes", 0, "linkedin", "ds"),
+    ("Hana", "Sato", 0, X, 290, None, "ben.okoro", 1, "", ""),
+    ("Ines", "Duarte", 2, A, 360, 25, "carla.mendes", 2, "google", "mlops"),
+    ("Jon", "Berg", 0, C, 150, 70, "amira.haddad", 0, "newsletter", "spring"),
+]  # fmt: skip
+
+VIEW_DAYS = 30
+
+
+def _coaches() -> dict:
+    group, _ = Group.objects.get_or_create(name=COACHES_GROUP)
+    users = {}
+    for username, first, last, active in COACHES:
+        user, created = get_user_model().objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "email": f"{username}@example.com",
+                "is_staff": True,
+                "is_active": active,
+            },
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+            user.groups.add(group)
+        users[username] = user
+    return users
+
+
+def _routing(programs: dict, coaches: dict) -> None:
+    """Routing of a program that has none yet (no coaches, no lead coach); a program staff
+    configured, or emptied on purpose since, keeps what they chose."""
+    for slug, (lead_coach, names) in ROUTING.items():
+        program = programs.get(slug)
+        if program is None or program.lead_coach_id or program.routing.exists():
+            continue
+        program.lead_coach = coaches[lead_coach]
+        program.save(update_fields=["lead_coach"])
+        ProgramCoach.objects.bulk_create(
+            ProgramCoach(program=program, coach=coaches[name]) for name in names
+        )
+
+
+def _daily_views(articles: list[Article], today) -> int:
+    """A month of views for the demo articles that have none counted by day yet."""
+    added = 0
+    for index, article in enumerate(articles):
+        if ArticleDayViews.objects.filter(article=article).exists():
+            continue
+        ArticleDayViews.objects.bulk_create(
+            ArticleDayViews(
+                article=article,
+                day=today - timedelta(days=day),
+                views=20 + (index * 13 + day * 7) % 45,
+            )
+            for day in range(VIEW_DAYS)
+        )
+        added += 1
+    return added
 
 
 def seed(sender=None, stdout=None, **kwargs) -> None:
+    programs = {}
     for position, (slug, name) in enumerate(PROGRAMS):
-        Program.objects.update_or_create(
+        programs[slug], _ = Program.objects.get_or_create(
             slug=slug, defaults={"name": name, "position": position, "is_active": True}
         )
-    programs = list(Program.objects.filter(slug__in=[slug for slug, _ in PROGRAMS]))
-    programs.sort(key=lambda program: program.position)
+    ordered = [programs[slug] for slug, _ in PROGRAMS]
+    coaches = _coaches()
+    _routing(programs, coaches)
     articles = list(Article.objects.published()[:3])
     consent = ConsentText.objects.current()
     now = timezone.now()
     created = 0
-    for index, (first, last, email, program, status, days, source, campaign) in enumerate(
-        DEMO_LEADS
-    ):
-        when = now - timedelta(days=days, hours=index)
+    for (
+        first,
+        last,
+        program,
+        status,
+        hours,
+        minutes,
+        owner,
+        article,
+        source,
+        campaign,
+    ) in DEMO_LEADS:
+        email = f"{first}.{last}@example.com".lower()
+        when = now - timedelta(hours=hours)
+        contacted = when + timedelta(minutes=minutes) if minutes is not None else None
         lead, is_new = Lead.objects.get_or_create(
             email=email,
             defaults={
                 "first_name": first,
                 "last_name": last,
-                "program": programs[program],
+                "program": ordered[program],
                 "status": status,
+                "owner": coaches[owner] if owner else None,
                 "created_at": when,
                 "last_submitted_at": when,
-                "first_contacted_at": None if status == Lead.Status.NEW else when,
-                "closed_at": when if status in Lead.CLOSED_STATUSES else None,
+                "first_contacted_at": contacted,
+                "closed_at": (contacted or when + timedelta(days=1))
+                if status in Lead.CLOSED_STATUSES
+                else None,
             },
         )
         if not is_new:
             continue
         created += 1
-        article = articles[index % len(articles)] if articles else None
+        source_article = articles[article % len(articles)] if articles else None
         submission = Submission.objects.create(
             lead=lead,
-            program=programs[program],
+            program=ordered[program],
             first_name=first,
             last_name=last,
             email=email,
             message="I would like to know about start dates and fees.",
-            page=article.get_absolute_url() if article else "/get-info/",
-            article=article,
+            page=source_article.get_absolute_url() if source_article else "/get-info/",
+            article=source_article,
             created_at=when,
             utm_source=source,
             utm_campaign=campaign,
@@ -83,5 +202,9 @@ def seed(sender=None, stdout=None, **kwargs) -> None:
             wording=consent.text if consent else "",
             recorded_at=when,
         )
+    viewed = _daily_views(list(Article.objects.published()), timezone.localdate(now))
     if stdout is not None:
-        stdout.write(f"Leads: {len(PROGRAMS)} programs, {created} new demo requests.")
+        stdout.write(
+            f"Leads: {len(PROGRAMS)} programs, {len(COACHES)} coaches, {created} new demo "
+            f"requests, daily views for {viewed} article(s)."
+        )

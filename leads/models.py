@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
@@ -10,11 +10,41 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 COACHES_GROUP = "Enrollment coaches"
+DEFAULT_FIRST_CONTACT_MINUTES = 60  # speed to lead: the hour sales teams hold themselves to
 
 e164_validator = RegexValidator(
     r"^\+[1-9]\d{6,14}$", "Enter the number in E.164 form, e.g. +442079460958."
 )
 country_code_validator = RegexValidator(r"^[A-Z]{2}$", "Enter a two-letter country code, e.g. GB.")
+
+
+class ContactTarget(models.Model):
+    """How soon a new request should be contacted, set by staff: one row for the whole desk."""
+
+    first_contact_minutes = models.PositiveIntegerField(
+        "first contact within (minutes)",
+        default=DEFAULT_FIRST_CONTACT_MINUTES,
+        validators=[MinValueValidator(5), MaxValueValidator(7 * 24 * 60)],
+        help_text="A request not contacted within this time is flagged in the follow-up queue "
+        "and its program's lead coach is told by e-mail. 60 minutes by default.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "first-contact target"
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="contact_target_single_row")]
+
+    def __str__(self) -> str:
+        return f"First contact within {self.first_contact_minutes} minutes"
+
+    @classmethod
+    def current(cls) -> "ContactTarget":
+        target, _ = cls.objects.get_or_create(pk=1)
+        return target
+
+    @property
+    def delay(self) -> timedelta:
+        return timedelta(minutes=self.first_contact_minutes)
 
 
 class ProgramQuerySet(models.QuerySet):
@@ -34,6 +64,22 @@ class Program(models.Model):
     position = models.PositiveSmallIntegerField(
         default=0, help_text="Programs are listed in the form in this order."
     )
+    lead_coach = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_programs",
+        help_text="Told by e-mail when a request for this program waits longer than the "
+        "first-contact target.",
+    )
+    coaches = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="ProgramCoach",
+        related_name="coached_programs",
+        blank=True,
+        help_text="New requests go to these coaches in turn, skipping inactive accounts.",
+    )
 
     objects = ProgramQuerySet.as_manager()
 
@@ -43,6 +89,29 @@ class Program(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ProgramCoach(models.Model):
+    """A coach who takes this program's requests, in turn: the one given a request longest ago
+    (or never) is next."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="routing")
+    coach = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="program_routing"
+    )
+    last_assigned_at = models.DateTimeField(
+        "last request given", null=True, blank=True, editable=False
+    )
+
+    class Meta:
+        ordering = ("pk",)
+        verbose_name = "coach"
+        constraints = [
+            models.UniqueConstraint(fields=("program", "coach"), name="program_coach_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.coach} for {self.program}"
 
 
 class ConsentTextQuerySet(models.QuerySet):
@@ -115,6 +184,8 @@ class Lead(models.Model):
 
     CLOSED_STATUSES = (Status.ENROLLED, Status.NOT_INTERESTED)
     UNCONTACTED_STATUSES = (Status.NEW, Status.RETURNING)
+    # A coach spoke with the person to get there; "Not interested" may close a lead unheard.
+    CONTACTED_STATUSES = (Status.CONTACTED, Status.QUALIFIED, Status.APPLIED, Status.ENROLLED)
 
     class CareerStage(models.TextChoices):
         STUDENT = "student", _("Student")
@@ -156,12 +227,29 @@ class Lead(models.Model):
         null=True,
         blank=True,
         related_name="owned_leads",
-        limit_choices_to={"is_staff": True, "groups__name": COACHES_GROUP},
         help_text="The enrollment coach working this lead.",
     )
     next_follow_up = models.DateField("next follow-up", null=True, blank=True)
     first_contacted_at = models.DateTimeField(
-        null=True, blank=True, editable=False, help_text="When a coach first moved it on from New."
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The first recorded contact: a call, e-mail, message or meeting noted, or the "
+        "status moved to Contacted or beyond.",
+    )
+    awaiting_contact_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="While New or Returning: the request that waits for a coach (the first one, or "
+        "the one that reopened the lead).",
+    )
+    escalated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the wait went over the first-contact target and the program's lead "
+        "coach was told.",
     )
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField("requested at", default=timezone.now, editable=False)
@@ -182,6 +270,7 @@ class Lead(models.Model):
         indexes = [
             models.Index(fields=("status", "last_submitted_at"), name="lead_status_idx"),
             models.Index(fields=("phone",), name="lead_phone_idx"),
+            models.Index(fields=("awaiting_contact_since",), name="lead_awaiting_idx"),
         ]
 
     def __str__(self) -> str:
@@ -189,7 +278,22 @@ class Lead(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.email = self.email.strip().lower()
+        self._keep_the_wait()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "status" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "awaiting_contact_since", "escalated_at"}
         super().save(*args, **kwargs)
+
+    def _keep_the_wait(self) -> None:
+        """A New or Returning lead waits for contact from its request; any other has no wait.
+        A new wait starts unescalated."""
+        if self.status not in self.UNCONTACTED_STATUSES:
+            self.awaiting_contact_since = None
+        elif self.awaiting_contact_since is None:
+            self.awaiting_contact_since = (
+                self.created_at if self.status == self.Status.NEW else self.last_submitted_at
+            )
+            self.escalated_at = None
 
     def get_admin_url(self) -> str:
         return reverse("admin:leads_lead_change", args=[self.pk])
@@ -288,6 +392,33 @@ class Submission(models.Model):
         return pending in (self.confirmation_status, self.notification_status)
 
 
+class CoachEmail(models.Model):
+    """An e-mail to a coach about a lead (a request given to them, a wait over the target),
+    recorded first and sent by a task, so that a mail server that is down delays it only."""
+
+    class Kind(models.TextChoices):
+        ASSIGNED = "assigned", _("Lead given to the coach")
+        ESCALATED = "escalated", _("Waiting longer than the target")
+
+    kind = models.CharField(max_length=10, choices=Kind)
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="coach_emails")
+    recipient = models.EmailField()
+    status = models.CharField(
+        max_length=10, choices=Submission.Delivery, default=Submission.Delivery.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+        indexes = [models.Index(fields=("status", "created_at"), name="coach_email_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.recipient} ({self.status})"
+
+
 class ConsentRecord(models.Model):
     """The consent ledger: what a person agreed to (or withdrew), when, and from which client."""
 
@@ -318,7 +449,23 @@ class ConsentRecord(models.Model):
 
 
 class LeadNote(models.Model):
+    class Kind(models.TextChoices):
+        NOTE = "note", _("Note")
+        CALL = "call", _("Call")
+        EMAIL = "email", _("E-mail")
+        MESSAGE = "message", _("Text or chat message")
+        MEETING = "meeting", _("Meeting")
+
+    # Each of these records a contact with the person: the first one is the first contact.
+    CONTACT_KINDS = (Kind.CALL, Kind.EMAIL, Kind.MESSAGE, Kind.MEETING)
+
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="notes")
+    kind = models.CharField(
+        max_length=10,
+        choices=Kind,
+        default=Kind.NOTE,
+        help_text="A call, e-mail, message or meeting records a contact with the person.",
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -367,3 +514,24 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"Attempt {self.attempt} for request #{self.submission_id}"
+
+
+class ArticleDayViews(models.Model):
+    """Views counted on an article in one day (the site's time zone), so that the attribution
+    report divides requests by views of the same period. Counted from the article's view
+    counter (articles.signals.article_view_counted) since this table exists."""
+
+    article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    views = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "article views in a day"
+        verbose_name_plural = "article views by day"
+        constraints = [
+            models.UniqueConstraint(fields=("article", "day"), name="article_day_views_once")
+        ]
+        indexes = [models.Index(fields=("day",), name="article_day_views_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.views} views of article {self.article_id} on {self.day:%Y-%m-%d}"

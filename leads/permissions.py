@@ -1,3 +1,6 @@
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+
 from .models import COACHES_GROUP
 
 
@@ -12,6 +15,18 @@ def is_coach(user) -> bool:
         cached = user.groups.filter(name=COACHES_GROUP).exists()
         user._leads_is_coach = cached
     return cached
+
+
+def lead_owners() -> QuerySet:
+    """Who may own leads: active staff in the "Enrollment coaches" group. A superuser sees every
+    lead but owns one only when in the group, so that the list of owners is the list of coaches."""
+    return get_user_model().objects.filter(
+        is_active=True, is_staff=True, groups__name=COACHES_GROUP
+    )
+
+
+def may_own_leads(user) -> bool:
+    return user is not None and user.pk is not None and lead_owners().filter(pk=user.pk).exists()
 
 
 def can_see_attribution(user) -> bool:

@@ -297,8 +297,12 @@ def test_worker_delivers_lead_emails_once_the_mail_server_is_back(client, settin
 
     submission = Submission.objects.get()
     assert submission.has_pending_email
-    retry = DBTaskResult.objects.get(status=TaskResultStatus.READY)
+    retry = DBTaskResult.objects.get(
+        status=TaskResultStatus.READY, task_path="leads.tasks.deliver_submission_emails"
+    )
     assert retry.run_after - timezone.now() > timedelta(seconds=25)
+    # The other job waiting is the request's first-contact check, an hour later.
+    assert DBTaskResult.objects.filter(status=TaskResultStatus.READY).count() == 2
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now())  # 30 s later

@@ -5,6 +5,7 @@ import factory
 from comments.forms import form_timestamp
 from comments.models import Comment, ModerationTerm
 from tests.articles.factories import ArticleFactory
+from tests.roles import moderators_group  # noqa: F401 - the group the data migration makes
 
 
 class CommentFactory(factory.django.DjangoModelFactory):
@@ -48,18 +49,3 @@ def comment_form_data(**overrides) -> dict:
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
-
-
-def moderators_group():
-    """The group the data migration makes; made again after a transactional test flushed it."""
-    from django.contrib.auth.models import Group, Permission
-
-    group, created = Group.objects.get_or_create(name="Moderators")
-    if created:
-        group.permissions.set(
-            Permission.objects.filter(
-                content_type__app_label="comments",
-                codename__in=("view_comment", "change_comment"),
-            )
-        )
-    return group

@@ -10,6 +10,8 @@ def _leads_reference_data(db):
     tests elsewhere in the suite flush them, so they are made again when missing."""
     migration = importlib.import_module("leads.migrations.0002_coaches_group_and_consent_text")
     migration.create_group_and_consent(apps, None)
+    later = importlib.import_module("leads.migrations.0007_waits_and_coach_permissions")
+    later.grant_coach_permissions(apps, None)
 
 
 @pytest.fixture(autouse=True)

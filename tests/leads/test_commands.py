@@ -3,10 +3,20 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
-from leads.models import ConsentRecord, Lead, LeadNote, Program, Submission
+from leads.models import (
+    COACHES_GROUP,
+    ArticleDayViews,
+    ConsentRecord,
+    Lead,
+    LeadNote,
+    Program,
+    ProgramCoach,
+    Submission,
+)
 
 from .factories import LeadFactory, SubmissionFactory
 
@@ -64,11 +74,47 @@ class TestPersonalData:
         assert Submission.objects.get().lead == other
 
 
-def test_seed_demo_adds_programs_and_demo_leads_once():
-    run("seed_demo")
+def test_seed_demo_gives_the_desk_programs_coaches_and_leads_once():
     run("seed_demo")
 
     assert Program.objects.active().count() == 5
-    assert Lead.objects.filter(email__endswith="@example.com").count() == 5
-    assert Submission.objects.count() == 5
+    assert Lead.objects.filter(email__endswith="@example.com").count() == 10
     assert not Submission.objects.filter(notification_status="pending").exists()
+    coaches = get_user_model().objects.filter(groups__name=COACHES_GROUP)
+    assert coaches.count() == 4 and coaches.filter(is_active=False).count() == 1
+    assert not any(coach.has_usable_password() for coach in coaches)
+    bootcamp = Program.objects.get(slug="machine-learning-engineering")
+    assert bootcamp.lead_coach.username == "amira.haddad"
+    assert list(bootcamp.coaches.values_list("username", flat=True)) == [
+        "amira.haddad",
+        "ben.okoro",
+    ]
+    assert Lead.objects.filter(owner=None).exists()  # the part-time program has no coach
+    assert Lead.objects.exclude(first_contacted_at=None).count() >= 5
+    assert ArticleDayViews.objects.exists()
+
+
+def test_running_seed_demo_again_changes_nothing():
+    run("seed_demo")
+    tables = (Program, ProgramCoach, Lead, Submission, ArticleDayViews, get_user_model())
+
+    def snapshot():
+        return {model: list(model.objects.order_by("pk").values()) for model in tables}
+
+    before = snapshot()
+    run("seed_demo")
+    assert snapshot() == before
+
+
+def test_seed_demo_leaves_a_programs_routing_as_staff_set_it():
+    run("seed_demo")
+    bootcamp = Program.objects.get(slug="machine-learning-engineering")
+    bootcamp.routing.all().delete()
+    bootcamp.name = "ML Engineering (renamed)"
+    bootcamp.save()
+
+    run("seed_demo")
+
+    bootcamp.refresh_from_db()
+    assert bootcamp.name == "ML Engineering (renamed)"
+    assert not bootcamp.routing.exists()

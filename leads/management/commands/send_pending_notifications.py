@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 from django.db.models import Q
 
-from leads.models import Submission
-from leads.services import submission_emails_send, submission_webhook_send
+from leads.models import CoachEmail, Submission
+from leads.services import coach_email_send, submission_emails_send, submission_webhook_send
 
 
 class Command(BaseCommand):
@@ -29,7 +29,10 @@ class Command(BaseCommand):
                 hooks_sent += 1
             else:
                 hooks_failed += 1
+        coach_ids = list(CoachEmail.objects.filter(status=pending).values_list("pk", flat=True))
+        coach_done = sum(coach_email_send(email_id=email_id) for email_id in coach_ids)
         self.stdout.write(
+            f"Coach e-mails: {coach_done} of {len(coach_ids)} pending sent or given up. "
             f"E-mails: {sent} request(s) done, {failed} still pending. "
             f"Webhook: {hooks_sent} delivered, {hooks_failed} still pending or given up."
         )
