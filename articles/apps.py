@@ -6,4 +6,4 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Publication"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401
+        from . import receivers, site_page_admin  # noqa: F401

@@ -89,12 +89,18 @@ class DemoArticle:
     faqs: list[tuple[str, str]] = field(default_factory=list)
 
 
-def parse_demo_article(text: str) -> DemoArticle:
-    _, front_matter, rest = text.split("---\n", 2)
+def front_matter(text: str) -> tuple[dict[str, str], str]:
+    """The `key: value` lines between the two `---` lines, and the text after them."""
+    _, head, rest = text.split("---\n", 2)
     meta = {}
-    for line in front_matter.strip().splitlines():
+    for line in head.strip().splitlines():
         key, _, value = line.partition(":")
         meta[key.strip()] = value.strip()
+    return meta, rest
+
+
+def parse_demo_article(text: str) -> DemoArticle:
+    meta, rest = front_matter(text)
     body, _, faq_text = rest.partition(FAQ_MARKER)
     faqs = []
     question = None
@@ -119,6 +125,32 @@ def parse_demo_article(text: str) -> DemoArticle:
         body=body.strip() + "\n",
         faqs=faqs,
     )
+
+
+@dataclass(frozen=True)
+class DemoSitePage:
+    title: str
+    slug: str
+    summary: str
+    body: str
+    position: int
+
+
+def demo_site_pages() -> list[DemoSitePage]:
+    """The site's own pages (about, contact, privacy, terms), in their footer order."""
+    pages = []
+    for position, path in enumerate(sorted((CONTENT_DIR / "pages").glob("*.md"))):
+        meta, body = front_matter(path.read_text(encoding="utf-8"))
+        pages.append(
+            DemoSitePage(
+                title=meta["title"],
+                slug=meta["slug"],
+                summary=meta["summary"],
+                body=body.strip() + "\n",
+                position=position,
+            )
+        )
+    return pages
 
 
 def demo_articles() -> list[DemoArticle]:

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.http import QueryDict
 from django.utils.functional import cached_property
 
+from articles.selectors import privacy_policy_note
 from articles.visitors import form_shown_token, seconds_since_shown
 
 TIMESTAMP_SALT = "comments.form-shown-at"
@@ -121,6 +122,11 @@ class CommentForm(forms.Form):
         if not body:
             raise forms.ValidationError("Please type a comment.")
         return body
+
+    @cached_property
+    def privacy_note(self) -> str:
+        """What the site keeps of a comment and why: the privacy policy, linked under the form."""
+        return privacy_policy_note()
 
     @property
     def seconds_to_submit(self) -> float | None:

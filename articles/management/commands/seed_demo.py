@@ -7,8 +7,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles.demo import AUTHORS, CATEGORIES, demo_articles, draw_featured_image
-from articles.models import Article, Author, Category, FAQItem, Tag
+from articles.demo import (
+    AUTHORS,
+    CATEGORIES,
+    demo_articles,
+    demo_site_pages,
+    draw_featured_image,
+)
+from articles.models import Article, Author, Category, FAQItem, SitePage, Tag
 from articles.signals import demo_content_seeded
 
 
@@ -84,6 +90,14 @@ class Command(BaseCommand):
             if is_new and article.published_at:
                 # A demo article has not been edited since it came out: no "Updated" date.
                 Article.objects.filter(pk=article.pk).update(updated_at=article.published_at)
+
+        for demo_page in demo_site_pages():
+            page = SitePage.objects.filter(slug=demo_page.slug).first()
+            if page is None:  # staff may have edited an existing one: it is theirs now
+                page = SitePage(slug=demo_page.slug, title=demo_page.title, body=demo_page.body)
+                page.summary, page.position = demo_page.summary, demo_page.position
+                page.full_clean()
+                page.save()
 
         demo_content_seeded.send(sender=self.__class__, stdout=self.stdout)
 
