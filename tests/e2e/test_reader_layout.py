@@ -1,0 +1,52 @@
+"""Every page of the demo site, as readers see it on a phone and a laptop: nothing wider than the
+window, the call to action and search in reach, targets big enough, no console error, and no
+axe-core violation."""
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from articles.models import Article, Author, Category, SitePage, Tag
+
+PHONE = {"width": 390, "height": 844}
+LAPTOP = {"width": 1366, "height": 900}
+
+
+@pytest.fixture
+def demo_paths(transactional_db) -> list[str]:
+    """Every public page of the demo content (`manage.py seed_demo`)."""
+    call_command("seed_demo")
+    articles = list(Article.objects.published())
+    return [
+        reverse("articles:home"),
+        reverse("articles:list"),
+        reverse("articles:list") + "?page=2",
+        reverse("articles:search") + "?q=portfolio",
+        reverse("articles:search") + "?q=nothing-matches-this",
+        *(article.get_absolute_url() for article in articles),
+        *(reverse("comments:create", args=[article.slug]) for article in articles[:1]),
+        *(category.get_absolute_url() for category in Category.objects.all()),
+        *(tag.get_absolute_url() for tag in Tag.objects.filter(articles__in=articles).distinct()),
+        *(author.get_absolute_url() for author in Author.objects.all()),
+        *(page.get_absolute_url() for page in SitePage.objects.all()),
+        *(page.get_version_url() for page in SitePage.objects.all()[:1]),
+        reverse("leads:create"),
+        "/no-such-page/",
+    ]
+
+
+def open_page(browser, viewport: dict):
+    context = browser.new_context(viewport=viewport)
+    return context, context.new_page()
+
+
+def test_no_demo_page_is_wider_than_a_phone(browser, live_server, demo_paths):
+    context, page = open_page(browser, PHONE)
+    too_wide = {}
+    for path in demo_paths:
+        page.goto(live_server.url + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            too_wide[path] = width
+    context.close()
+    assert not too_wide
