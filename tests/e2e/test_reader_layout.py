@@ -50,3 +50,23 @@ def test_no_demo_page_is_wider_than_a_phone(browser, live_server, demo_paths):
             too_wide[path] = width
     context.close()
     assert not too_wide
+
+
+@pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["390", "1366"])
+def test_the_call_to_action_and_search_are_in_sight_without_opening_the_menu(
+    browser, live_server, demo_paths, viewport
+):
+    context, page = open_page(browser, viewport)
+    article_path = next(
+        path
+        for path in demo_paths
+        if path.startswith("/articles/") and "?" not in path and path != "/articles/"
+    )
+    for path in (reverse("articles:home"), article_path):
+        page.goto(live_server.url + path)
+        for selector in (".site-header .lead-header-button", "#site-search-q"):
+            box = page.locator(selector).bounding_box()
+            assert page.locator(selector).is_visible(), (path, selector)
+            assert box["y"] + box["height"] <= viewport["height"], (path, selector)
+            assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], (path, selector)
+    context.close()
