@@ -34,7 +34,9 @@ class CommentForm(forms.Form):
         required=False,
         max_length=200,
         assume_scheme="https",
-        widget=forms.URLInput(attrs={"autocomplete": "url"}),
+        # A text box, not type="url": browsers refuse "example.com" there, which the form takes
+        # as https://example.com.
+        widget=forms.TextInput(attrs={"autocomplete": "url", "inputmode": "url"}),
     )
     remember = forms.BooleanField(
         label="Save my name, email, and website in this browser for the next time I comment.",

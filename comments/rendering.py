@@ -90,15 +90,20 @@ def threads_html(discussion, *, comments_open: bool, reply_url: str) -> SafeStri
     return mark_safe("".join(parts))  # noqa: S308 - every piece escaped where it was made
 
 
+# What the writer of a held comment reads where the post took them: plainly, what happened.
+OWN_HELD_NOTICE = (
+    '<p class="comment-awaiting-moderation" role="status">Thank you: your comment was received '
+    "and is awaiting moderation. Other readers will see it once a moderator approves it.</p>"
+)
+
+
 def _opening(node, discussion, comments_open: bool, reply_url: str) -> str:
     comment = node.comment
     held = "" if comment.is_approved else " comment-held"
     html = comment.html.replace(ID_MARK, str(comment.pk))
     if not comment.is_approved:
         if comment.pk in discussion.own_ids:
-            notice = (
-                '<p class="comment-awaiting-moderation">Your comment is awaiting moderation.</p>'
-            )
+            notice = OWN_HELD_NOTICE
         else:
             notice = format_html(
                 '<p class="comment-awaiting-moderation">Awaiting moderation. '

@@ -5,8 +5,13 @@ axe-core violation."""
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from articles.models import Article, Author, Category, SitePage, Tag
+from comments.models import Comment
+from tests.articles.factories import ArticleFactory
+
+from .conftest import DESKTOP_USER_AGENT
 
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1366, "height": 900}
@@ -69,4 +74,27 @@ def test_the_call_to_action_and_search_are_in_sight_without_opening_the_menu(
             assert page.locator(selector).is_visible(), (path, selector)
             assert box["y"] + box["height"] <= viewport["height"], (path, selector)
             assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], (path, selector)
+    context.close()
+
+
+def test_a_reader_on_a_phone_types_a_website_without_https_and_is_told_what_happens(
+    browser, live_server, settings, transactional_db
+):
+    settings.COMMENTS_MIN_SECONDS_TO_SUBMIT = 0  # the speed rule has its own tests
+    article = ArticleFactory()
+    context = browser.new_context(viewport=PHONE, user_agent=DESKTOP_USER_AGENT)
+    page = context.new_page()
+    page.goto(live_server.url + reverse("comments:create", args=[article.slug]))
+    page.get_by_role("textbox", name="Comment").fill("How many projects should a portfolio show?")
+    page.get_by_role("textbox", name="Name").fill("Sam Reader")
+    page.get_by_role("textbox", name="Email").fill("sam@example.org")
+    page.get_by_role("textbox", name="Website").fill("example.com")
+    page.get_by_role("button", name="Post Comment").click()
+
+    comment = Comment.objects.get()
+    assert comment.author_url == "https://example.com"
+    expect(page.locator(f"#comment-{comment.pk} [role=status]")).to_have_text(
+        "Thank you: your comment was received and is awaiting moderation. Other readers will "
+        "see it once a moderator approves it."
+    )
     context.close()
