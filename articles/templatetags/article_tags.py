@@ -6,7 +6,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from articles.structured_data import absolute, featured_image
+from articles.structured_data import absolute, featured_image, html_datetime
 
 register = template.Library()
 
@@ -37,6 +37,13 @@ def responsive_image(
         "eager": eager,
         "css_class": css_class,
     }
+
+
+@register.filter
+def machine_datetime(value) -> str:
+    """A date and time as HTML's `datetime` attribute and Open Graph take it: to the second, in
+    the site's time zone (Django's "c" format adds microseconds, which HTML does not allow)."""
+    return html_datetime(value) if value else ""
 
 
 @register.filter

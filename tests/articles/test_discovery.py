@@ -286,8 +286,8 @@ class TestPageMetadata:
         url = f"https://careers.example/articles/{article.slug}/"
         assert posting["headline"] == title
         assert posting["description"] == "A dek"
-        assert posting["datePublished"] == article.published_at.isoformat()
-        assert posting["dateModified"] == article.updated_at.isoformat()
+        assert posting["datePublished"] == article.published_at.isoformat(timespec="seconds")
+        assert posting["dateModified"] == article.updated_at.isoformat(timespec="seconds")
         assert posting["author"]["@type"] == "Person"
         assert posting["author"]["url"] == f"https://careers.example/authors/{article.author.slug}/"
         assert posting["publisher"]["@type"] == "Organization"

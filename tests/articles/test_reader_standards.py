@@ -1,9 +1,15 @@
 """What a reader notices on every page: one spelling of each label, valid machine-readable dates,
 and the small details of a publication (tests/e2e/test_reader_layout.py has the browser's)."""
 
-import pytest
+import re
+from datetime import timedelta
 
-from .factories import ArticleFactory
+import pytest
+from django.utils import timezone
+
+from articles.models import Article
+
+from .factories import ArticleFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -14,3 +20,22 @@ def test_the_call_to_action_has_one_spelling_everywhere(client):
         content = client.get(url).content.decode()
         assert "Get more information" in content
         assert "Get More Information" not in content
+
+
+HTML_DATETIME = re.compile(r'(?:datetime|content)="(\d{4}-\d\d-\d\dT[^"]*)"')
+
+
+def test_every_machine_readable_time_has_at_most_milliseconds(client):
+    """HTML's `datetime` allows one to three digits of a second; Django's "c" format gave six."""
+    tag = TagFactory()
+    published = timezone.now().replace(microsecond=547098) - timedelta(days=3)
+    article = ArticleFactory(published_at=published, tags=[tag])
+    Article.objects.filter(pk=article.pk).update(updated_at=timezone.now())  # "Updated" shows
+    ArticleFactory(published_at=published, tags=[tag])  # a related card
+
+    for url in (article.get_absolute_url(), "/", "/articles/", tag.get_absolute_url()):
+        html = client.get(url).content.decode()
+        times = HTML_DATETIME.findall(html)
+        assert times, url
+        for value in times:
+            assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?[+-]\d\d:\d\d", value)
