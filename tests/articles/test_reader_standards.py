@@ -39,3 +39,18 @@ def test_every_machine_readable_time_has_at_most_milliseconds(client):
         assert times, url
         for value in times:
             assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?[+-]\d\d:\d\d", value)
+
+
+def test_the_information_page_is_indexable_and_its_variants_name_it_canonical(client):
+    article = ArticleFactory()
+    for query in ("", f"?article={article.slug}", "?article=x&utm_source=news"):
+        html = client.get(f"/get-info/{query}").content.decode()
+        assert '<link rel="canonical" href="https://careers.example/get-info/">' in html
+        assert "noindex" not in html
+
+
+def test_the_csrf_cookie_is_out_of_reach_of_scripts(client):
+    article = ArticleFactory()
+    for url in ("/get-info/", f"/articles/{article.slug}/comments/form/", "/get-info/form/"):
+        response = client.get(url)
+        assert response.cookies["csrftoken"]["httponly"] is True, url
