@@ -46,9 +46,15 @@ def machine_datetime(value) -> str:
     return html_datetime(value) if value else ""
 
 
+# Below this a count tells a reader nothing (and "3 Views" reads as "nobody reads this"): the
+# page shows none, as publications do.
+VIEWS_SHOWN_FROM = 100
+
+
 @register.filter
 def views_label(count: int) -> str:
-    return f"{count:,} View" if count == 1 else f"{count:,} Views"
+    """ "1,234 Views", or nothing while the count is small."""
+    return f"{count:,} Views" if count >= VIEWS_SHOWN_FROM else ""
 
 
 # The characters that could end a <script> element or start markup are written as \u escapes, so

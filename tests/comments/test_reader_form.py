@@ -5,6 +5,7 @@ import pytest
 
 from comments.forms import CommentForm
 from comments.models import Comment
+from tests.articles.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -40,3 +41,14 @@ def test_after_posting_the_reader_reads_that_the_comment_awaits_moderation(
         '<p class="comment-awaiting-moderation" role="status">Thank you: your comment was '
         "received and is awaiting moderation." in page
     )
+
+
+def test_no_comments_reads_as_such_and_cards_show_no_zero(client, article):
+    ArticleFactory(category=article.category)  # a card on the category page
+
+    page = client.get(article.get_absolute_url()).content.decode()
+    listing = client.get(article.category.get_absolute_url()).content.decode()
+
+    assert '<h2 id="comments-title" class="comments-title">No comments yet</h2>' in page
+    assert "0 Comments" not in page
+    assert "0 Comments" not in listing
