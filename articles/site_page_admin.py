@@ -14,6 +14,7 @@ class SitePageVersionInline(admin.TabularInline):
     extra = 0
     can_delete = False
     verbose_name_plural = "published versions (kept unchanged: consents point at them)"
+    view_on_site = False  # the address column links each one
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

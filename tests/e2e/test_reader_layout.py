@@ -17,6 +17,7 @@ from tests.articles.factories import ArticleFactory
 
 from .conftest import DESKTOP_USER_AGENT
 from .test_accessibility import format_violations
+from .test_reader_journey import open_article_and_wait_for_view_beacon
 
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1366, "height": 900}
@@ -185,3 +186,15 @@ def test_the_404_page_offers_a_search_and_its_buttons_line_up_on_a_phone(
     page.get_by_role("main").get_by_role("button", name="Search").click()
     assert page.url.endswith("/search/?q=portfolio")
     context.close()
+
+
+def test_the_view_count_appears_once_the_beacon_brings_it_to_100(
+    live_server, page, transactional_db
+):
+    """The page came with 99 views, too few to show (hidden); the beacon's answer shows 100."""
+    article = ArticleFactory(view_count=99)
+
+    assert open_article_and_wait_for_view_beacon(page, live_server, article).status == 200
+
+    expect(page.locator(".view-count")).to_have_text("100 Views")
+    expect(page.locator(".view-count-item")).to_be_visible()
