@@ -8,7 +8,7 @@ class ArticlesConfig(AppConfig):
     def ready(self) -> None:
         from careers_site.page_cache import before_pages
 
-        from . import receivers  # noqa: F401
+        from . import receivers, site_page_admin  # noqa: F401
         from .publication import publish_due_articles
 
         # Before any page is answered, even from a copy: scheduled articles appear on time.

@@ -1,19 +1,59 @@
 """RSS 2.0 and Atom feeds: the whole site, a category, an author. Links are absolute (SITE_URL);
-authors appear by name only, never with an e-mail address."""
+authors appear by name only, never with an e-mail address.
+
+Each entry carries the whole article (RSS `content:encoded`, Atom `content`), the summary beside
+it: a reader who follows the site in a feed reader reads it there, as they would a newspaper's.
+"""
+
+import re
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import format_html
 
 from .models import Article, Author, Category
+from .structured_data import featured_image
 
 FEED_SIZE = 20
+# A site-relative address in the (already sanitised) body: made absolute for feed readers.
+RELATIVE_URL = re.compile(r'(href|src)="/(?!/)')
+
+
+class FullTextRssFeed(Rss201rev2Feed):
+    def rss_attributes(self) -> dict:
+        return {
+            **super().rss_attributes(),
+            "xmlns:content": "http://purl.org/rss/1.0/modules/content/",
+        }
+
+    def add_item_elements(self, handler, item) -> None:
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content:encoded", item["content_html"])
+
+
+class FullTextAtomFeed(Atom1Feed):
+    def add_item_elements(self, handler, item) -> None:
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content", item["content_html"], {"type": "html"})
+
+
+def full_text(article: Article) -> str:
+    """The article as its page shows it: the featured image, then the body, links absolute."""
+    image = featured_image(article)
+    figure = (
+        format_html('<p><img src="{}" alt="{}"></p>', image["url"], article.featured_image_alt)
+        if image
+        else ""
+    )
+    body = RELATIVE_URL.sub(lambda match: f'{match[1]}="{settings.SITE_URL}/', article.body_html)
+    return figure + body
 
 
 class SiteFeed(Feed):
-    feed_type = Rss201rev2Feed
+    feed_type = FullTextRssFeed
     feed_name = "feed"
     description = "New articles about careers in AI and machine learning."
     language = "en"
@@ -31,7 +71,7 @@ class SiteFeed(Feed):
         return Article.objects.published()
 
     def items(self, obj=None):
-        return self.articles(obj).for_cards().prefetch_related("tags")[:FEED_SIZE]
+        return self.articles(obj).for_page().prefetch_related("tags")[:FEED_SIZE]
 
     def item_title(self, item: Article) -> str:
         return item.title
@@ -44,6 +84,9 @@ class SiteFeed(Feed):
 
     def item_guid(self, item: Article) -> str:
         return self.item_link(item)
+
+    def item_extra_kwargs(self, item: Article) -> dict:
+        return {"content_html": full_text(item)}
 
     def item_author_name(self, item: Article) -> str:
         return item.author.name
@@ -62,7 +105,7 @@ class SiteFeed(Feed):
 
 
 class SiteAtomFeed(SiteFeed):
-    feed_type = Atom1Feed
+    feed_type = FullTextAtomFeed
     feed_name = "feed-atom"
     subtitle = SiteFeed.description
 

@@ -15,6 +15,8 @@
   change (LISTING_FIELDS).
 
 - `search`: every page of results; any article saved or removed (its text may match now).
+- `page-<id>`: a site page (privacy, terms...) and its versions' pages; the page is saved or
+  deleted. Its footer link is on every page: `site` too when the link changes.
 
 The comments app adds its own `comments-<id>` (comments/page_keys.py).
 """
@@ -138,3 +140,25 @@ def keys_changed_by_tag(tag) -> set[str]:
 def keys_changed_by_faq(item) -> set[str]:
     """The FAQ shows on the article's page; its words count in the reading time of the card."""
     return {f"article-{item.article_id}", f"card-{item.article_id}"}
+
+
+def site_page_key(page) -> str:
+    return f"page-{page.pk}"
+
+
+# What the footer of every page shows of a site page: its link.
+SITE_PAGE_FOOTER_FIELDS = ("title", "slug", "in_footer", "position")
+
+
+def site_page_state(page) -> dict:
+    """The page's footer fields as loaded (deferred ones left out)."""
+    return {name: page.__dict__[name] for name in SITE_PAGE_FOOTER_FIELDS if name in page.__dict__}
+
+
+def keys_changed_by_site_page(page, before: dict | None) -> set[str]:
+    """A site page saved: its own page (and its versions' pages); every page, through the footer,
+    when its link there changes (`before` None: new, or deleted)."""
+    keys = {site_page_key(page)}
+    if before is None or before != site_page_state(page):
+        keys.add(SITE_KEY)
+    return keys

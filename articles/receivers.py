@@ -8,7 +8,7 @@ from django.dispatch import receiver
 from careers_site.page_cache import pages_changed
 
 from . import page_keys, related
-from .models import Article, Author, Category, FAQItem, Tag
+from .models import Article, Author, Category, FAQItem, SitePage, Tag
 from .publication import remember_next_publication
 from .search import refresh_search_vectors
 
@@ -101,3 +101,17 @@ def tag_related_deleted(sender, instance: Tag, **kwargs) -> None:
 def faq_pages_changed(sender, instance: FAQItem, raw=False, **kwargs) -> None:
     if not raw:
         pages_changed(page_keys.keys_changed_by_faq(instance))
+
+
+@receiver(post_save, sender=SitePage, dispatch_uid="site_page_pages_changed")
+def site_page_pages_changed(sender, instance: SitePage, raw=False, **kwargs) -> None:
+    if raw:
+        return
+    before = getattr(instance, "_page_state", None)
+    pages_changed(page_keys.keys_changed_by_site_page(instance, before))
+    instance._page_state = page_keys.site_page_state(instance)
+
+
+@receiver(post_delete, sender=SitePage, dispatch_uid="site_page_pages_deleted")
+def site_page_pages_deleted(sender, instance: SitePage, **kwargs) -> None:
+    pages_changed(page_keys.keys_changed_by_site_page(instance, None))

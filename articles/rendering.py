@@ -30,6 +30,10 @@ ALLOWED_ATTRIBUTES = {
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 WORD_RE = re.compile(r"\w+(?:['’-]\w+)*")
+# A wide table or line of code scrolls inside its own box, never the page; the box takes the
+# keyboard's focus so that it can be scrolled without a mouse. Added after the allowlist (which
+# allows no tabindex to authors), to the elements the allowlist let through.
+SCROLL_BOX = '<div class="table-scroll" tabindex="0" role="region" aria-label="Table">'
 
 
 @dataclass(frozen=True)
@@ -76,11 +80,19 @@ def render_markdown(source: str) -> RenderedBody:
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer",
     )
+    clean_html = _in_scroll_boxes(clean_html)
     return RenderedBody(
         html=clean_html,
         toc=_flatten_toc(md.toc_tokens),
         word_count=count_words(strip_tags(clean_html)),
     )
+
+
+def _in_scroll_boxes(clean_html: str) -> str:
+    """Tables in a scrolling box, and code blocks focusable (they scroll themselves)."""
+    clean_html = clean_html.replace("<table>", SCROLL_BOX + "<table>")
+    clean_html = clean_html.replace("</table>", "</table></div>")
+    return clean_html.replace("<pre>", '<pre tabindex="0">')
 
 
 def reading_minutes(word_count: int) -> int:

@@ -1,11 +1,18 @@
 """Site search: PostgreSQL full-text search with weights and English stemming, a plain fallback
-elsewhere. Only published articles are ever found.
+elsewhere that stems the words the same way (Snowball's English stemmer, which PostgreSQL's
+`english` configuration uses), so "portfolio" and "portfolios" find the same articles on both.
+Only published articles are ever found; a query of stop words or punctuation alone finds none.
 
 On PostgreSQL each article keeps a stored `search_vector` (title weighted A; dek and the names of
 its tags, category and author B; body C), refreshed when the article, its tags, its author or its
 category change, and indexed with GIN.
 """
 
+import os
+import re
+from functools import cache
+
+import snowballstemmer
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import Case, F, Q, QuerySet, TextField, Value, When
@@ -16,12 +23,44 @@ from .models import Article
 SEARCH_CONFIG = "english"
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 12
+WORD_RE = re.compile(r"\w+")
+MIN_TERM_LENGTH = 3  # a shorter common start ("ai" of "aids") would match too much
+# PostgreSQL's english.stop (tsearch_data), the words its full-text search leaves out.
+POSTGRESQL_ENGLISH_STOP = """
+    i me my myself we our ours ourselves you your yours yourself yourselves he him his himself
+    she her hers herself it its itself they them their theirs themselves what which who whom this
+    that these those am is are was were be been being have has had having do does did doing a an
+    the and but if or because as until while of at by for with about against between into through
+    during before after above below to from up down in out on off over under again further then
+    once here there when where why how all any both each few more most other some such no nor not
+    only own same so than too very s t can will just don should now
+"""
+STOP_WORDS = frozenset(POSTGRESQL_ENGLISH_STOP.split())
 
 
 def clean_query(raw: str) -> str:
     """The query as searched: no control characters, collapsed spaces, bounded length."""
     printable = "".join(ch for ch in raw if ch.isprintable() or ch.isspace())
     return " ".join(printable.split())[:MAX_QUERY_LENGTH].strip()
+
+
+@cache
+def _stemmer():
+    return snowballstemmer.stemmer("english")
+
+
+def search_terms(query: str) -> list[str]:
+    """What the query looks for without PostgreSQL, stop words and punctuation left out: each
+    word cut to the part its forms share, the common start of the word and its Snowball stem
+    ("portfolios" -> "portfolio"; "salaries", stem "salari", -> "salar", matching "salary" too:
+    Snowball writes a final "y" as "i")."""
+    words = [word for word in WORD_RE.findall(query.lower()) if word not in STOP_WORDS]
+    words = words[:MAX_WORDS]
+    terms = []
+    for word, stem in zip(words, _stemmer().stemWords(words), strict=True):
+        shared = os.path.commonprefix([word, stem.removesuffix("i")])
+        terms.append(shared if len(shared) >= MIN_TERM_LENGTH else word)
+    return list(dict.fromkeys(terms))
 
 
 def uses_full_text_search() -> bool:
@@ -62,7 +101,8 @@ def search_articles(query: str) -> QuerySet[Article]:
     """
     query = clean_query(query)
     published = Article.objects.published().for_cards()
-    if not query:
+    terms = search_terms(query)
+    if not terms:  # "a", "'", "the": nothing to look for, so nothing found (not every article)
         return published.none()
     if uses_full_text_search():
         search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
@@ -71,12 +111,11 @@ def search_articles(query: str) -> QuerySet[Article]:
             .annotate(rank=SearchRank(F("search_rank_vector"), search_query))
             .order_by(F("rank").desc(nulls_last=True), "-published_at", "-pk")
         )
-    return _fallback_search(published, query)
+    return _fallback_search(published, terms)
 
 
-def _fallback_search(published: QuerySet[Article], query: str) -> QuerySet[Article]:
-    words = [word.strip("\"'") for word in query.split()[:MAX_WORDS]]
-    words = [word for word in words if word]
+def _fallback_search(published: QuerySet[Article], words: list[str]) -> QuerySet[Article]:
+    """Articles whose text contains every term, title and dek hits first."""
     matches = published
     for word in words:
         matching_ids = Article.objects.filter(

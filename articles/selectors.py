@@ -1,8 +1,10 @@
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.html import format_html
 
-from .models import Article, Category
+from .models import Article, Category, SitePage
 from .related import rank_related, stored_ranking
+from .site_page_models import PRIVACY_SLUG
 
 
 def related_articles(article: Article) -> list[Article]:
@@ -35,4 +37,18 @@ def next_publication_at():
         .order_by("published_at")
         .values_list("published_at", flat=True)
         .first()
+    )
+
+
+def privacy_policy_note() -> str:
+    """A link to the privacy policy in its current wording (its version's own, lasting address),
+    for the forms whose consent and storage the policy describes; empty while there is none."""
+    page = SitePage.objects.filter(slug=PRIVACY_SLUG).only("slug", "title", "version").first()
+    if page is None:
+        return ""
+    return format_html(
+        '<a href="{}">{}</a> (version {}) says what we keep and why.',
+        page.get_version_url(),
+        page.title,
+        page.version,
     )

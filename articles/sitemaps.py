@@ -5,7 +5,7 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 from django.urls import reverse
 
-from .models import Article, Author, Category
+from .models import Article, Author, Category, SitePage
 
 
 class SiteUrlSitemap(Sitemap):
@@ -60,9 +60,21 @@ class AuthorSitemap(CategorySitemap):
         ).distinct()
 
 
+class SitePageSitemap(SiteUrlSitemap):
+    changefreq = "monthly"
+    priority = 0.3
+
+    def items(self):
+        return SitePage.objects.order_by("position", "pk")
+
+    def lastmod(self, item: SitePage):
+        return item.updated_at
+
+
 sitemaps = {
     "home": HomeSitemap,
     "articles": ArticleSitemap,
     "categories": CategorySitemap,
     "authors": AuthorSitemap,
+    "pages": SitePageSitemap,
 }

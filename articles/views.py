@@ -9,8 +9,15 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from careers_site.page_cache import add_page_keys
 
-from .models import Article, Author, Category, Tag
-from .page_keys import ALL_ARTICLES_KEY, SEARCH_KEY, article_page_keys, card_keys, list_key
+from .models import Article, Author, Category, SitePage, SitePageVersion, Tag
+from .page_keys import (
+    ALL_ARTICLES_KEY,
+    SEARCH_KEY,
+    article_page_keys,
+    card_keys,
+    list_key,
+    site_page_key,
+)
 from .search import clean_query, search_articles
 from .selectors import categories_with_counts, related_articles
 from .services import article_view_record
@@ -178,6 +185,28 @@ class ArticlePreviewView(ArticleDetailView):
         response["X-Robots-Tag"] = "noindex, nofollow"
         response["Cache-Control"] = "private, no-store"
         return response
+
+
+class SitePageView(DetailView):
+    """A site page (privacy, terms, about, contact) as it reads now."""
+
+    model = SitePage
+    context_object_name = "page"
+    template_name = "articles/sitepage_detail.html"
+
+    def get_context_data(self, **kwargs) -> dict:
+        add_page_keys(self.request, {site_page_key(self.object)})
+        return super().get_context_data(version=None, **kwargs)
+
+
+class SitePageVersionView(SitePageView):
+    """One published wording of a site page, as it read then: what a consent pointed at."""
+
+    def get_context_data(self, **kwargs) -> dict:
+        version = get_object_or_404(SitePageVersion, page=self.object, number=self.kwargs["number"])
+        context = super().get_context_data(**kwargs)
+        context["version"] = version
+        return context
 
 
 @csrf_exempt

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("articles.urls")),
     path("", include("comments.urls")),
     path("", include("leads.urls")),
+    path("", include("articles.page_urls")),  # last: /<slug>/ must not hide another address
 ]
 
 if settings.SERVE_MEDIA:

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.http import QueryDict
 from django.utils.functional import cached_property
 
+from articles.selectors import privacy_policy_note
 from articles.visitors import form_shown_token, seconds_since_shown
 
 TIMESTAMP_SALT = "comments.form-shown-at"
@@ -33,7 +34,9 @@ class CommentForm(forms.Form):
         required=False,
         max_length=200,
         assume_scheme="https",
-        widget=forms.URLInput(attrs={"autocomplete": "url"}),
+        # A text box, not type="url": browsers refuse "example.com" there, which the form takes
+        # as https://example.com.
+        widget=forms.TextInput(attrs={"autocomplete": "url", "inputmode": "url"}),
     )
     remember = forms.BooleanField(
         label="Save my name, email, and website in this browser for the next time I comment.",
@@ -121,6 +124,11 @@ class CommentForm(forms.Form):
         if not body:
             raise forms.ValidationError("Please type a comment.")
         return body
+
+    @cached_property
+    def privacy_note(self) -> str:
+        """What the site keeps of a comment and why: the privacy policy, linked under the form."""
+        return privacy_policy_note()
 
     @property
     def seconds_to_submit(self) -> float | None:

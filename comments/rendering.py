@@ -111,6 +111,13 @@ def joined_threads(discussion) -> str:
     return "".join(parts)
 
 
+# What the writer of a held comment reads where the post took them: plainly, what happened.
+OWN_HELD_NOTICE = (
+    '<p class="comment-awaiting-moderation" role="status">Thank you: your comment was received '
+    "and is awaiting moderation. Other readers will see it once a moderator approves it.</p>"
+)
+
+
 def _opening(node, discussion) -> str:
     comment = node.comment
     pk = str(comment.pk)
@@ -126,9 +133,7 @@ def _opening(node, discussion) -> str:
     else:
         held = " comment-held"
         if comment.pk in discussion.own_ids:
-            notice = (
-                '<p class="comment-awaiting-moderation">Your comment is awaiting moderation.</p>'
-            )
+            notice = OWN_HELD_NOTICE
         else:
             notice = format_html(
                 '<p class="comment-awaiting-moderation">Awaiting moderation. '

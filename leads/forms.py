@@ -5,14 +5,17 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout
 from django import forms
 from django.conf import settings
-from django.utils.functional import cached_property
+from django.utils.functional import cached_property, lazy
 
+from articles.selectors import privacy_policy_note
 from articles.visitors import form_shown_token, seconds_since_shown
 
 from .attribution import local_path
 from .countries import COUNTRIES
 from .models import ConsentText, Lead, Program
 from .services import active_programs
+
+lazy_privacy_policy_note = lazy(privacy_policy_note, str)
 
 TIME_TRAP_SALT = "leads.form-started"
 MESSAGE_MAX_LENGTH = 2000
@@ -128,6 +131,7 @@ class LeadForm(forms.Form):
         self.fields["consent"].label = (
             consent_text.text if consent_text else "I agree to be contacted about this program."
         )
+        self.fields["consent"].help_text = lazy_privacy_policy_note()  # read when shown
         if not self.is_bound:
             self.initial.setdefault(
                 "consent_version", consent_text.version if consent_text else None

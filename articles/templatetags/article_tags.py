@@ -6,7 +6,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from articles.structured_data import absolute, featured_image
+from articles.structured_data import absolute, featured_image, html_datetime
 
 register = template.Library()
 
@@ -40,8 +40,21 @@ def responsive_image(
 
 
 @register.filter
+def machine_datetime(value) -> str:
+    """A date and time as HTML's `datetime` attribute and Open Graph take it: to the second, in
+    the site's time zone (Django's "c" format adds microseconds, which HTML does not allow)."""
+    return html_datetime(value) if value else ""
+
+
+# Below this a count tells a reader nothing (and "3 Views" reads as "nobody reads this"): the
+# page shows none, as publications do.
+VIEWS_SHOWN_FROM = 100
+
+
+@register.filter
 def views_label(count: int) -> str:
-    return f"{count:,} View" if count == 1 else f"{count:,} Views"
+    """ "1,234 Views", or nothing while the count is small."""
+    return f"{count:,} Views" if count >= VIEWS_SHOWN_FROM else ""
 
 
 # The characters that could end a <script> element or start markup are written as \u escapes, so

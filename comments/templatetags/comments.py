@@ -20,6 +20,8 @@ COUNT_ATTRIBUTE = "approved_comment_count"
 
 
 def count_label(count: int) -> str:
+    if count == 0:
+        return "No comments yet"
     return "1 Comment" if count == 1 else f"{count:,} Comments"
 
 
@@ -126,6 +128,8 @@ def comment_count_link(context, article: Article, in_list: bool = False) -> str:
     count = getattr(article, COUNT_ATTRIBUTE, None)
     if count is None:
         return ""  # a card outside a prefetched list: no count rather than a query per card
+    if count == 0:
+        return ""  # "0 Comments" under every new article says nothing a reader needs
     href = f"{article.get_absolute_url()}#comments" if in_list else "#comments"
     return format_html(
         '<span aria-hidden="true">&middot;</span> '

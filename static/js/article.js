@@ -16,9 +16,11 @@
           return response.ok ? response.json() : null;
         })
         .then(function (data) {
-          var count = document.querySelector(".view-count");
-          if (data && count) {
-            count.textContent = data.label;
+          var item = document.querySelector(".view-count-item");
+          if (data && item) {
+            // An empty label: the count is still too small to show (article_tags.views_label).
+            item.querySelector(".view-count").textContent = data.label;
+            item.hidden = !data.label;
           }
         })
         .catch(function () {});

@@ -1,4 +1,4 @@
-// "Get More Information": buttons that are links to /get-info/ open the request form in a <dialog>
+// "Get more information": buttons that are links to /get-info/ open the request form in a <dialog>
 // instead. The form is fetched the first time a reader reaches for a button (so pages carry no form,
 // token or cookie for it), and sent with fetch so that the thank-you message appears in place.
 // Without JavaScript (or <dialog>) the links and /get-info/ keep working on their own.

@@ -6,7 +6,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image
 
-from articles.models import Article, Author, Category, FAQItem, Tag
+from articles.models import Article, Author, Category, FAQItem, SitePage, Tag
 
 
 def image_bytes(size=(1600, 900), image_format="JPEG", color=(40, 90, 160), **save_kwargs) -> bytes:
@@ -83,3 +83,13 @@ class FAQItemFactory(factory.django.DjangoModelFactory):
     question = factory.Sequence(lambda n: f"Question {n}?")
     answer = "An answer in a few words."
     position = factory.Sequence(int)
+
+
+class SitePageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SitePage
+
+    title = "Privacy policy"
+    slug = "privacy"
+    summary = "What we keep about our readers."
+    body = "## What we keep\n\nYour name and the text of your comment."

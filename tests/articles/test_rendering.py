@@ -39,7 +39,7 @@ def test_tables_lists_and_code_render():
     html = render_markdown(source).html
     assert "<table>" in html
     assert "<li>one</li>" in html
-    assert "<pre><code>x = 1" in html
+    assert '<pre tabindex="0"><code>x = 1' in html
 
 
 def test_heading_ids_are_stable_and_unique():
@@ -61,3 +61,18 @@ def test_bodies_without_headings_have_an_empty_toc(source):
 def test_word_count_counts_text_not_markup():
     rendered = render_markdown("## Two words\n\n**three more words** [link](https://a.b)")
     assert rendered.word_count == 6
+
+
+def test_a_table_scrolls_in_its_own_focusable_box_and_code_blocks_take_focus():
+    html = render_markdown("| a | b |\n|---|---|\n| 1 | 2 |\n\n```\nlong line\n```").html
+
+    assert '<div class="table-scroll" tabindex="0" role="region" aria-label="Table"><table>' in html
+    assert "</table></div>" in html
+    assert '<pre tabindex="0"><code>' in html
+
+
+def test_an_author_cannot_write_the_scroll_box_attributes_themselves():
+    source = '<div tabindex="0" role="region">x</div>\n<pre tabindex="5">y</pre>'
+    html = render_markdown(source).html
+
+    assert html == '<div>x</div>\n<pre tabindex="0">y</pre>'

@@ -36,10 +36,10 @@ class TestBeacon:
         article = ArticleFactory()
         response = beacon(client, article)
         assert response.status_code == 200
-        assert response.json() == {"views": 1, "label": "1 View"}
+        assert response.json() == {"views": 1, "label": ""}  # too few to show
         assert response["Cache-Control"] == "no-store"
         assert views_of(article) == 1
-        assert beacon(client, article).json() == {"views": 1, "label": "1 View"}
+        assert beacon(client, article).json() == {"views": 1, "label": ""}
 
     def test_same_visitor_within_24_hours_counts_once(self, client):
         article = ArticleFactory()

@@ -33,7 +33,7 @@ def test_a_held_comment_is_seen_by_its_writer_only_whoever_comes_first(article):
     own = fetch(writer, article)
     assert own[STATUS_HEADER] == "bypass"
     assert "My held words" in own.content.decode()
-    assert "Your comment is awaiting moderation." in own.content.decode()
+    assert "your comment was received and is awaiting moderation" in own.content.decode()
     for reader in (reader_before, reader_after):
         shared = fetch(reader, article)
         assert shared[STATUS_HEADER] == "hit"  # a held comment does not invalidate the page

@@ -81,7 +81,7 @@ def test_held_comment_is_shown_to_its_writer_alone(client, post_comment, article
     other_page = Client().get(article.get_absolute_url()).content.decode()
 
     assert "My held thoughts." in writer_page
-    assert "Your comment is awaiting moderation." in writer_page
+    assert "your comment was received and is awaiting moderation" in writer_page
     assert "My held thoughts." not in other_page
     assert "awaiting moderation" not in other_page
 
@@ -157,7 +157,8 @@ def test_spam_is_answered_like_a_held_comment(client, post_comment, article):
     assert response.status_code == 302
     assert response["Location"].endswith(f"#comment-{comment.pk}")
     assert (
-        "Your comment is awaiting moderation." in client.get(response["Location"]).content.decode()
+        "your comment was received and is awaiting moderation"
+        in client.get(response["Location"]).content.decode()
     )
 
 

@@ -49,7 +49,7 @@ def test_comment_is_posted_moderated_read_and_replied_to(
     comment = Comment.objects.get()
     expect(page).to_have_url(f"{article_url}#comment-{comment.pk}")
     own = page.locator(f"#comment-{comment.pk}")
-    expect(own).to_contain_text("Your comment is awaiting moderation.")
+    expect(own).to_contain_text("your comment was received and is awaiting moderation")
     expect(own).to_contain_text("Which maths should I learn first?")
 
     # Nobody else sees it yet.
@@ -94,7 +94,7 @@ def test_comment_is_posted_moderated_read_and_replied_to(
     assert reply.parent == comment
     expect(reader_page).to_have_url(f"{article_url}#comment-{reply.pk}")
     nested = reader_page.locator(f"#comment-{comment.pk} > ol.children > #comment-{reply.pk}")
-    expect(nested).to_contain_text("Your comment is awaiting moderation.")
+    expect(nested).to_contain_text("your comment was received and is awaiting moderation")
 
 
 def test_article_page_with_comments_has_no_axe_violations(live_server, page):

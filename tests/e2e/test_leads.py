@@ -37,7 +37,7 @@ def test_reader_asks_for_information_from_an_article_in_the_modal(live_server, p
     article = ArticleFactory(title="How to become a machine learning engineer")
     page.goto(live_server.url + article.get_absolute_url())
 
-    opener = page.locator(".lead-cta").get_by_role("link", name="Get More Information")
+    opener = page.locator(".lead-cta").get_by_role("link", name="Get more information")
     opener.click()
     dialog = page.get_by_role("dialog", name="Get more information")
     expect(dialog).to_be_visible()
@@ -73,7 +73,7 @@ def test_reader_asks_for_information_from_an_article_in_the_modal(live_server, p
 
 def test_header_button_opens_the_modal_and_the_close_button_returns_focus(live_server, page: Page):
     page.goto(live_server.url + "/")
-    opener = page.locator(".site-header").get_by_role("link", name="Get More Information")
+    opener = page.locator(".site-header").get_by_role("link", name="Get more information")
 
     opener.click()
     dialog = page.get_by_role("dialog", name="Get more information")
@@ -95,7 +95,7 @@ def test_without_javascript_the_request_goes_through_the_get_info_page(live_serv
     page = context.new_page()
     try:
         page.goto(live_server.url + article.get_absolute_url())
-        page.locator(".lead-cta").get_by_role("link", name="Get More Information").click()
+        page.locator(".lead-cta").get_by_role("link", name="Get more information").click()
         expect(page).to_have_url(f"{live_server.url}/get-info/?article={article.slug}")
 
         form = page.locator("form.lead-page-form")
@@ -126,7 +126,7 @@ def test_without_javascript_the_request_goes_through_the_get_info_page(live_serv
 def test_open_modal_with_errors_has_no_wcag_a_or_aa_violations(live_server, page: Page):
     article = ArticleFactory()
     page.goto(live_server.url + article.get_absolute_url())
-    page.locator(".lead-cta").get_by_role("link", name="Get More Information").click()
+    page.locator(".lead-cta").get_by_role("link", name="Get more information").click()
     dialog = page.get_by_role("dialog", name="Get more information")
     expect(dialog).to_be_visible()
 

@@ -63,6 +63,6 @@ def test_article_view_is_counted_once_per_reader(live_server, page):
     second = open_article_and_wait_for_view_beacon(page, live_server, article)
 
     assert second.status == 200
-    expect(page.locator(".view-count")).to_have_text("1 View")
+    expect(page.locator(".view-count-item")).to_be_hidden()  # one view is too few to show
     article.refresh_from_db()
     assert article.view_count == 1

@@ -269,7 +269,7 @@ class TestEntryPoints:
     def test_home_has_the_header_button_and_a_call_to_action_without_article(self, client):
         response = client.get("/")
         content = response.content.decode()
-        assert content.count("Get More Information</a>") == 2
+        assert content.count("data-lead-open>Get more information</a>") == 2  # header, CTA
         assert "data-lead-article" not in content
         assert "<dialog" in content
 

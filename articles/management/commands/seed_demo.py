@@ -7,8 +7,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles.demo import AUTHORS, CATEGORIES, demo_articles, draw_featured_image
-from articles.models import Article, Author, Category, FAQItem, Tag
+from articles.demo import (
+    AUTHORS,
+    CATEGORIES,
+    demo_articles,
+    demo_image_name,
+    demo_site_pages,
+    draw_featured_image,
+    is_current_demo_image,
+)
+from articles.models import Article, Author, Category, FAQItem, SitePage, Tag
 from articles.signals import demo_content_seeded
 
 
@@ -26,23 +34,27 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        categories = {}
-        for position, data in enumerate(CATEGORIES):
-            categories[data["slug"]], _ = Category.objects.update_or_create(
+        categories = {
+            data["slug"]: upsert(
+                Category,
                 slug=data["slug"],
-                defaults={
+                values={
                     "name": data["name"],
                     "description": data["description"],
                     "position": position,
                 },
             )
+            for position, data in enumerate(CATEGORIES)
+        }
         palettes = {data["slug"]: data["palette"] for data in CATEGORIES}
-        authors = {}
-        for data in AUTHORS:
-            authors[data["slug"]], _ = Author.objects.update_or_create(
+        authors = {
+            data["slug"]: upsert(
+                Author,
                 slug=data["slug"],
-                defaults={"name": data["name"], "role": data["role"], "bio": data["bio"]},
+                values={"name": data["name"], "role": data["role"], "bio": data["bio"]},
             )
+            for data in AUTHORS
+        }
 
         now = timezone.now().replace(minute=0, second=0, microsecond=0)
         created = 0
@@ -54,36 +66,54 @@ class Command(BaseCommand):
                 if demo.status != "draft":
                     article.published_at = now - timedelta(days=demo.published_days_ago)
                 created += 1
-            article.title = demo.title
-            article.dek = demo.dek
-            article.body = demo.body
-            article.category = categories[demo.category]
-            article.author = authors[demo.author]
-            article.status = demo.status
-            article.is_featured = demo.featured
-            article.featured_image_alt = demo.image_alt
-            article.featured_image_caption = demo.image_caption
-            if not article.featured_image:
+            changed = assign(
+                article,
+                {
+                    "title": demo.title,
+                    "dek": demo.dek,
+                    "body": demo.body,
+                    "category_id": categories[demo.category].pk,
+                    "author_id": authors[demo.author].pk,
+                    "status": demo.status,
+                    "is_featured": demo.featured,
+                    "featured_image_alt": demo.image_alt,
+                    "featured_image_caption": demo.image_caption,
+                    "featured_image_credit": demo.image_credit,
+                },
+            )
+            if not is_current_demo_image(article.featured_image.name, demo.slug):
+                drawn = draw_featured_image(demo.slug, palettes[demo.category], demo.image_motif)
                 article.featured_image.save(
-                    f"{demo.slug}.jpg",
-                    ContentFile(draw_featured_image(demo.slug, palettes[demo.category])),
-                    save=False,
+                    demo_image_name(demo.slug), ContentFile(drawn), save=False
                 )
-            article.full_clean()
-            article.save()
-            article.tags.set(
+                changed = True
+            if is_new or changed:  # an unchanged article keeps its "modified" time
+                article.full_clean()
+                article.save()
+            tags = [
                 Tag.objects.get_or_create(slug=slugify(name), defaults={"name": name})[0]
                 for name in demo.tags
-            )
-            article.faqs.all().delete()
-            FAQItem.objects.bulk_create(
-                FAQItem(article=article, question=question, answer=answer, position=position)
-                for position, (question, answer) in enumerate(demo.faqs)
-            )
-            article.update_reading_time()
+            ]
+            article.tags.set(tags)  # adds and removes only the differences
+            faqs = list(article.faqs.values_list("question", "answer"))
+            if faqs != list(demo.faqs):
+                article.faqs.all().delete()
+                FAQItem.objects.bulk_create(
+                    FAQItem(article=article, question=question, answer=answer, position=position)
+                    for position, (question, answer) in enumerate(demo.faqs)
+                )
+                article.update_reading_time()
             if is_new and article.published_at:
                 # A demo article has not been edited since it came out: no "Updated" date.
                 Article.objects.filter(pk=article.pk).update(updated_at=article.published_at)
+
+        for demo_page in demo_site_pages():
+            page = SitePage.objects.filter(slug=demo_page.slug).first()
+            if page is None:  # staff may have edited an existing one: it is theirs now
+                page = SitePage(slug=demo_page.slug, title=demo_page.title, body=demo_page.body)
+                page.summary, page.position = demo_page.summary, demo_page.position
+                page.full_clean()
+                page.save()
 
         demo_content_seeded.send(sender=self.__class__, stdout=self.stdout)
 
@@ -102,3 +132,21 @@ class Command(BaseCommand):
                 f"{Category.objects.count()} categories, {Author.objects.count()} authors."
             )
         )
+
+
+def assign(instance, values: dict) -> bool:
+    """Set the fields that differ from `values`: True if any did."""
+    changed = [name for name, value in values.items() if getattr(instance, name) != value]
+    for name in changed:
+        setattr(instance, name, values[name])
+    return bool(changed)
+
+
+def upsert(model, *, slug: str, values: dict):
+    """The row with this slug, created or brought up to `values`; saved only if it changed, so
+    running the command again moves nothing (no modified time, no dropped page)."""
+    instance = model.objects.filter(slug=slug).first() or model(slug=slug)
+    if assign(instance, values) or instance.pk is None:
+        instance.full_clean()
+        instance.save()
+    return instance

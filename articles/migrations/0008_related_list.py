@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0004_listing_indexes"),
+        ("articles", "0007_tables_and_code_in_scroll_boxes"),
     ]
 
     operations = [
