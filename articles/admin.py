@@ -1,13 +1,20 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from .forms import ArticleAdminForm
+from . import roles
+from .forms import WORKFLOW_ACTIONS, ArticleAdminForm
 from .models import Article, Author, Category, FAQItem, Tag
-from .services import article_publish, article_unpublish
+from .services import (
+    article_publish,
+    article_send_back,
+    article_submit_for_review,
+    article_unpublish,
+)
 
 
 @admin.register(Author)
@@ -44,7 +51,12 @@ class PublicationStateFilter(admin.SimpleListFilter):
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return (("live", "Live"), ("scheduled", "Scheduled"), ("draft", "Draft"))
+        return (
+            ("live", "Live"),
+            ("scheduled", "Scheduled"),
+            ("in_review", "In review"),
+            ("draft", "Draft"),
+        )
 
     def queryset(self, request, queryset):
         now = timezone.now()
@@ -53,9 +65,23 @@ class PublicationStateFilter(admin.SimpleListFilter):
             return published.filter(published_at__lte=now)
         if self.value() == "scheduled":
             return published.filter(published_at__gt=now)
-        if self.value() == "draft":
-            return queryset.filter(status=Article.Status.DRAFT)
+        if self.value() in ("draft", "in_review"):
+            return queryset.filter(status=self.value())
         return queryset
+
+
+def workflow_actions(user, article: Article | None) -> list[str]:
+    """The workflow buttons `user` may press on `article` (None: one being added)."""
+    if article is None or article.pk is None:
+        if roles.may_publish(user):
+            return ["_publish_now", "_schedule"]
+        return ["_submit_for_review"] if user.has_perm("articles.add_article") else []
+    if roles.may_publish(user):
+        if article.status == Article.Status.PUBLISHED:  # live, or scheduled
+            return [*(["_publish_now"] if article.is_scheduled else []), "_schedule", "_unpublish"]
+        in_review = article.status == Article.Status.IN_REVIEW
+        return ["_publish_now", "_schedule", *(["_send_back"] if in_review else [])]
+    return ["_submit_for_review"] if roles.may_submit(user, article) else []
 
 
 @admin.register(Article)
@@ -63,7 +89,7 @@ class ArticleAdmin(admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = (
         "title",
-        "state",
+        "editorial_state",
         "author",
         "category",
         "published_at",
@@ -79,6 +105,7 @@ class ArticleAdmin(admin.ModelAdmin):
     inlines = (FAQItemInline,)
     actions = ("publish_selected", "unpublish_selected")
     readonly_fields = (
+        "editorial_state",
         "preview_link",
         "reading_time",
         "word_count",
@@ -90,7 +117,17 @@ class ArticleAdmin(admin.ModelAdmin):
         (None, {"fields": ("title", "slug", "dek", "body")}),
         (
             "Publication",
-            {"fields": ("status", "published_at", "author", "category", "tags", "is_featured")},
+            {
+                "fields": (
+                    "editorial_state",
+                    "review_note",
+                    "published_at",
+                    "author",
+                    "category",
+                    "tags",
+                    "is_featured",
+                )
+            },
         ),
         (
             "Featured image",
@@ -120,11 +157,95 @@ class ArticleAdmin(admin.ModelAdmin):
         ),
     )
 
+    # Writers write; what goes live, when and where on home is the editors' to decide.
+    editors_only_fields = ("review_note", "published_at", "is_featured")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
+        return roles.articles_visible_to(request.user, super().get_queryset(request))
+
+    def has_change_permission(self, request: HttpRequest, obj: Article | None = None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or roles.may_edit(request.user, obj))
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        return roles.may_publish(request.user)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Article | None = None):
+        fields = super().get_readonly_fields(request, obj)
+        if not roles.may_publish(request.user):
+            fields = (*fields, *self.editors_only_fields)
+        return fields
+
+    def get_autocomplete_fields(self, request: HttpRequest):
+        if roles.is_writer_only(request.user):  # a writer writes as their own author only
+            return tuple(name for name in self.autocomplete_fields if name != "author")
+        return self.autocomplete_fields
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name == "author" and roles.is_writer_only(request.user):
+            kwargs["queryset"] = Author.objects.filter(user=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+        initial = super().get_changeform_initial_data(request)
+        own = Author.objects.filter(user=request.user).first()
+        if own is not None:
+            initial.setdefault("author", own.pk)
+        return initial
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["workflow_buttons"] = [
+            (name, WORKFLOW_ACTIONS[name]) for name in workflow_actions(request.user, obj)
+        ]
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def save_model(self, request: HttpRequest, obj: Article, form, change: bool) -> None:
+        action = form.workflow_action
+        # The buttons shown are a courtesy; this is the rule (a writer's forged POST ends here).
+        before = Article.objects.get(pk=obj.pk) if change else None
+        if action is not None and action not in workflow_actions(request.user, before):
+            raise PermissionDenied
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        article, user = form.instance, request.user
+        match form.workflow_action:
+            case "_submit_for_review":
+                article_submit_for_review(article=article, by=user)
+            case "_send_back":
+                article_send_back(article=article, by=user, note=article.review_note)
+            case "_publish_now":
+                article_publish(article=article, at=timezone.now(), by=user)
+            case "_schedule":
+                article_publish(article=article, at=article.published_at, by=user)
+            case "_unpublish":
+                article_unpublish(article=article, by=user)
+
+    def response_add(self, request, obj, post_url_continue=None) -> HttpResponse:
+        return self._workflow_response(request, obj) or super().response_add(
+            request, obj, post_url_continue
+        )
+
+    def response_change(self, request, obj) -> HttpResponse:
+        return self._workflow_response(request, obj) or super().response_change(request, obj)
+
+    def _workflow_response(self, request: HttpRequest, article: Article) -> HttpResponse | None:
+        """After a workflow button: say what happened, and stay on the article."""
+        if not any(name in request.POST for name in WORKFLOW_ACTIONS):
+            return None
+        done = {
+            Article.Status.DRAFT: "is a draft",
+            Article.Status.IN_REVIEW: "waits for an editor's review",
+        }.get(article.status)
+        if done is None:
+            done = "is scheduled" if article.is_scheduled else "is live"
+        self.message_user(request, f"“{article}” {done}.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+
     @admin.display(description="state")
-    def state(self, article: Article) -> str:
-        if article.is_scheduled:
-            return "Scheduled"
-        return article.get_status_display()
+    def editorial_state(self, article: Article) -> str:
+        return article.state_label
 
     @admin.display(description="preview")
     def preview_link(self, article: Article) -> str:
@@ -135,14 +256,16 @@ class ArticleAdmin(admin.ModelAdmin):
             reverse("articles:preview", kwargs={"pk": article.pk}),
         )
 
-    @admin.action(description="Publish selected articles", permissions=["change"])
+    @admin.action(description="Publish selected articles", permissions=["publish"])
     def publish_selected(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
         for article in queryset:
-            article_publish(article=article)
+            article_publish(article=article, by=request.user)
         self.message_user(request, f"Published {len(queryset)} article(s).", messages.SUCCESS)
 
-    @admin.action(description="Unpublish selected articles (back to draft)", permissions=["change"])
+    @admin.action(
+        description="Unpublish selected articles (back to draft)", permissions=["publish"]
+    )
     def unpublish_selected(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
         for article in queryset:
-            article_unpublish(article=article)
+            article_unpublish(article=article, by=request.user)
         self.message_user(request, f"Moved {len(queryset)} article(s) back to draft.")

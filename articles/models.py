@@ -108,7 +108,8 @@ class ArticleQuerySet(models.QuerySet):
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        PUBLISHED = "published", _("Published")
+        IN_REVIEW = "in_review", _("In review")
+        PUBLISHED = "published", _("Published")  # scheduled while `published_at` is ahead
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(
@@ -146,6 +147,11 @@ class Article(models.Model):
         blank=True,
         help_text="A date in the future schedules the article: it appears by itself then.",
     )
+    review_note = models.TextField(
+        "note from the editor",
+        blank=True,
+        help_text="What the editor asks the writer to change when sending an article back.",
+    )
     is_featured = models.BooleanField("featured", default=False, help_text="Shown first on home.")
     comments_enabled = models.BooleanField(default=True)
     seo_title = models.CharField(
@@ -175,10 +181,13 @@ class Article(models.Model):
     class Meta:
         ordering = ("-published_at", "-pk")
         get_latest_by = "published_at"
+        permissions = [
+            ("publish_article", "Can review, schedule, publish and unpublish any article"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=("slug",), name="article_unique_slug"),
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(published_at__isnull=False),
+                condition=~Q(status="published") | Q(published_at__isnull=False),
                 name="article_published_has_date",
                 violation_error_message="A published article needs a publication date.",
             ),
@@ -261,6 +270,11 @@ class Article(models.Model):
             and self.published_at is not None
             and self.published_at > timezone.now()
         )
+
+    @property
+    def state_label(self) -> str:
+        """The editorial state: Draft, In review, Scheduled or Published."""
+        return "Scheduled" if self.is_scheduled else self.get_status_display()
 
     @property
     def was_updated(self) -> bool:

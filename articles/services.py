@@ -1,30 +1,121 @@
+import logging
 from datetime import datetime, timedelta
+from functools import partial
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from . import roles
 from .models import Article, ArticleView
+
+logger = logging.getLogger(__name__)
 
 VIEW_WINDOW = timedelta(hours=24)
 
 
-def article_publish(*, article: Article, at: datetime | None = None) -> Article:
-    """Publish now, or at `at` (a future date schedules it). A date already set is kept."""
-    article.status = Article.Status.PUBLISHED
-    if at is not None:
-        article.published_at = at
-    elif article.published_at is None:
-        article.published_at = timezone.now()
-    article.full_clean()
-    article.save()
+class Notice:
+    """The e-mails of the editorial workflow (articles/emails.py has their text)."""
+
+    SUBMITTED = "submitted"  # to the editors: something waits for review
+    SENT_BACK = "sent_back"  # to the writer: the editor's note
+    PUBLISHED = "published"  # to the writer: live now, or scheduled
+
+
+def _check(allowed: bool, what: str) -> None:
+    if not allowed:
+        raise PermissionDenied(f"You may not {what} this article.")
+
+
+def article_submit_for_review(*, article: Article, by) -> Article:
+    """A writer hands a draft to the editors, who are told by e-mail."""
+    _check(roles.may_submit(by, article), "submit")
+    with transaction.atomic():
+        article.status = Article.Status.IN_REVIEW
+        article.review_note = ""
+        article.save(update_fields=["status", "review_note", "updated_at"])
+        _notify(Notice.SUBMITTED, article, _editors_addresses(exclude=by))
     return article
 
 
-def article_unpublish(*, article: Article) -> Article:
+def article_send_back(*, article: Article, by, note: str) -> Article:
+    """An editor returns an article to its writer as a draft, with a note saying what to change."""
+    _check(roles.may_publish(by), "send back")
+    note = note.strip()
+    if not note:
+        raise ValidationError({"review_note": "Tell the writer what to change."})
+    with transaction.atomic():
+        article.status = Article.Status.DRAFT
+        article.review_note = note
+        article.save(update_fields=["status", "review_note", "updated_at"])
+        _notify(Notice.SENT_BACK, article, _writer_addresses(article, exclude=by))
+    return article
+
+
+def article_publish(*, article: Article, at: datetime | None = None, by=None) -> Article:
+    """Publish now, or at `at` (a future date schedules it). Without `at`, a date already set is
+    kept. `by` is the editor (None: the site itself, e.g. seed_demo); the writer is told."""
+    if by is not None:
+        _check(roles.may_publish(by), "publish")
+    with transaction.atomic():
+        article.status = Article.Status.PUBLISHED
+        if at is not None:
+            article.published_at = at
+        elif article.published_at is None:
+            article.published_at = timezone.now()
+        article.review_note = ""
+        article.full_clean()
+        article.save()
+        _notify(Notice.PUBLISHED, article, _writer_addresses(article, exclude=by))
+    return article
+
+
+def article_unpublish(*, article: Article, by=None) -> Article:
+    """Back to draft: off the site at once (a scheduled article is no longer scheduled)."""
+    if by is not None:
+        _check(roles.may_publish(by), "unpublish")
     article.status = Article.Status.DRAFT
     article.save(update_fields=["status", "updated_at"])
     return article
+
+
+def _editors_addresses(*, exclude) -> list[str]:
+    editors = get_user_model().objects.with_perm(roles.PUBLISH_PERMISSION, include_superusers=False)
+    return list(
+        editors.filter(is_staff=True)
+        .exclude(email="")
+        .exclude(pk=getattr(exclude, "pk", None))
+        .values_list("email", flat=True)
+    )
+
+
+def _writer_addresses(article: Article, *, exclude) -> list[str]:
+    writer = article.author.user
+    if writer is None or not writer.is_active or not writer.email:
+        return []
+    if exclude is not None and writer.pk == exclude.pk:
+        return []  # an editor publishing their own article needs no e-mail about it
+    return [writer.email]
+
+
+def _notify(kind: str, article: Article, recipients: list[str]) -> None:
+    if recipients:
+        transaction.on_commit(
+            partial(_enqueue, kind=kind, article_id=article.pk, recipients=recipients),
+            robust=True,
+        )
+
+
+def _enqueue(*, kind: str, article_id: int, recipients: list[str]) -> None:
+    from .tasks import send_editorial_notice
+
+    try:
+        send_editorial_notice.enqueue(kind=kind, article_id=article_id, recipients=recipients)
+    except Exception:
+        # The article is saved either way; only the e-mail is missing, and the log says so.
+        logger.exception("Could not enqueue the %s e-mail of article %s", kind, article_id)
 
 
 def article_view_record(*, article_id: int, visitor: str, now: datetime | None = None) -> bool:

@@ -11,6 +11,7 @@ from careers_site.page_cache import add_page_keys
 
 from .models import Article, Author, Category, Tag
 from .page_keys import ALL_ARTICLES_KEY, SEARCH_KEY, article_page_keys, card_keys, list_key
+from .roles import articles_visible_to
 from .search import clean_query, search_articles
 from .selectors import categories_with_counts, related_articles
 from .services import article_view_record
@@ -171,7 +172,7 @@ class ArticlePreviewView(ArticleDetailView):
     def get_visible_articles(self) -> QuerySet[Article]:
         if not self.request.user.has_perm("articles.view_article"):
             raise Http404
-        return Article.objects.all()
+        return articles_visible_to(self.request.user, Article.objects.all())
 
     def render_to_response(self, context, **response_kwargs) -> HttpResponse:
         response = super().render_to_response(context, **response_kwargs)

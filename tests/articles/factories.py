@@ -83,3 +83,18 @@ class FAQItemFactory(factory.django.DjangoModelFactory):
     question = factory.Sequence(lambda n: f"Question {n}?")
     answer = "An answer in a few words."
     position = factory.Sequence(int)
+
+
+def staff_member(group: str, username: str, *, with_author: bool = True):
+    """A staff account in a group made by the migrations (Writers, Editors), writing as an author
+    of its own."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    user = get_user_model().objects.create_user(
+        username, email=f"{username}@example.com", password="pw", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name=group))
+    if with_author:
+        AuthorFactory(name=username.title(), slug=username, user=user)
+    return user

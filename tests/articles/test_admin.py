@@ -66,18 +66,6 @@ def test_anonymous_visitor_is_sent_to_admin_login(client):
     assert response["Location"].startswith("/admin/login/")
 
 
-def test_publish_and_unpublish_actions(admin_client_with_data):
-    client, _ = admin_client_with_data
-    draft = ArticleFactory(draft=True)
-    changelist = reverse("admin:articles_article_changelist")
-    client.post(changelist, {"action": "publish_selected", "_selected_action": [draft.pk]})
-    draft.refresh_from_db()
-    assert draft.is_live
-    client.post(changelist, {"action": "unpublish_selected", "_selected_action": [draft.pk]})
-    draft.refresh_from_db()
-    assert draft.status == Article.Status.DRAFT
-
-
 def article_form_data(**overrides) -> dict:
     author, category = AuthorFactory(), CategoryFactory()
     data = {
