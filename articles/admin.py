@@ -3,8 +3,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.html import format_html
+from django.utils.timesince import timeuntil
 
 from . import roles
 from .forms import WORKFLOW_ACTIONS, ArticleAdminForm
@@ -106,6 +107,7 @@ class ArticleAdmin(admin.ModelAdmin):
     actions = ("publish_selected", "unpublish_selected")
     readonly_fields = (
         "editorial_state",
+        "publication_time",
         "preview_link",
         "reading_time",
         "word_count",
@@ -121,6 +123,7 @@ class ArticleAdmin(admin.ModelAdmin):
                 "fields": (
                     "editorial_state",
                     "review_note",
+                    "publication_time",
                     "published_at",
                     "author",
                     "category",
@@ -137,6 +140,7 @@ class ArticleAdmin(admin.ModelAdmin):
                     "featured_image_alt",
                     "featured_image_caption",
                     "featured_image_credit",
+                    "kept_featured_image",
                 )
             },
         ),
@@ -146,7 +150,6 @@ class ArticleAdmin(admin.ModelAdmin):
             "Figures",
             {
                 "fields": (
-                    "preview_link",
                     "reading_time",
                     "word_count",
                     "view_count",
@@ -194,6 +197,8 @@ class ArticleAdmin(admin.ModelAdmin):
         return initial
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if request.method == "POST":  # the save failed: nothing the editor chose is lost
+            context["adminform"].form.keep_chosen_image()
         context["workflow_buttons"] = [
             (name, WORKFLOW_ACTIONS[name]) for name in workflow_actions(request.user, obj)
         ]
@@ -223,9 +228,12 @@ class ArticleAdmin(admin.ModelAdmin):
                 article_unpublish(article=article, by=user)
 
     def response_add(self, request, obj, post_url_continue=None) -> HttpResponse:
-        return self._workflow_response(request, obj) or super().response_add(
-            request, obj, post_url_continue
-        )
+        workflow = self._workflow_response(request, obj)
+        if workflow is not None or "_addanother" in request.POST:
+            return workflow or super().response_add(request, obj, post_url_continue)
+        # A first save stays on the article, where its Preview now is.
+        self.message_user(request, f"“{obj}” is saved as a draft.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[obj.pk]))
 
     def response_change(self, request, obj) -> HttpResponse:
         return self._workflow_response(request, obj) or super().response_change(request, obj)
@@ -243,9 +251,22 @@ class ArticleAdmin(admin.ModelAdmin):
         self.message_user(request, f"“{article}” {done}.", messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
 
+    def view_on_site(self, article: Article) -> str:
+        """A draft, an article in review or a scheduled one opens in the preview."""
+        return article.get_absolute_url() if article.is_live else article.get_preview_url()
+
     @admin.display(description="state")
     def editorial_state(self, article: Article) -> str:
         return article.state_label
+
+    @admin.display(description="goes live")
+    def publication_time(self, article: Article) -> str:
+        if article.published_at is None or article.status != Article.Status.PUBLISHED:
+            return "Not published yet."
+        when = dateformat.format(timezone.localtime(article.published_at), "D j M Y, H:i T")
+        if article.is_scheduled:
+            return f"{when}, in {timeuntil(article.published_at)}"
+        return f"Live since {when}"
 
     @admin.display(description="preview")
     def preview_link(self, article: Article) -> str:

@@ -1,7 +1,12 @@
 from django import forms
+from django.core import signing
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
 from .models import Article
+
+KEPT_IMAGE_SALT = "articles.kept-featured-image"
 
 # The buttons of the editorial workflow under the article form (articles/admin.py shows each role
 # its own); the status is never a field: it moves only through these.
@@ -16,7 +21,13 @@ WORKFLOW_ACTIONS = {
 
 class ArticleAdminForm(forms.ModelForm):
     """Sizes the editor's fields for what goes in them: a short dek, a long Markdown body; checks
-    what the pressed workflow button needs (a note to send back, a time ahead to schedule)."""
+    what the pressed workflow button needs (a note to send back, a time ahead to schedule).
+
+    A file input cannot be filled again by the server, so an image chosen in a save that failed
+    is stored at once and named in `kept_featured_image` (signed): the next save uses it unless
+    another file is chosen or "Clear" is ticked."""
+
+    kept_featured_image = forms.CharField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Article
@@ -50,6 +61,50 @@ class ArticleAdminForm(forms.ModelForm):
             "review_note": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
         }
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if "published_at" in self.fields:
+            now = timezone.localtime()
+            self.fields["published_at"].help_text += (
+                f" Times are {timezone.get_current_timezone_name()} (UTC{now:%z}); "
+                f"it is {now:%H:%M} there now."
+            )
+        kept = self.kept_image_name()
+        if kept and "featured_image" in self.fields:
+            self._say_kept(kept)
+
+    def _say_kept(self, name: str) -> None:
+        text = f"Kept from your last try: {name.rsplit('/', 1)[-1]}. Choose another to replace it."
+        self.fields["featured_image"].help_text = text
+        self["featured_image"].help_text = text  # the bound field may be made already
+
+    def kept_image_name(self) -> str | None:
+        token = self.data.get("kept_featured_image") if self.is_bound else None
+        if not token:
+            return None
+        try:
+            return signing.loads(token, salt=KEPT_IMAGE_SALT)
+        except signing.BadSignature:
+            return None
+
+    def keep_chosen_image(self) -> None:
+        """After a save that failed: store the image chosen in it, for the next try."""
+        upload = getattr(self, "cleaned_data", {}).get("featured_image")
+        if not isinstance(upload, UploadedFile):
+            return
+        field = Article._meta.get_field("featured_image")
+        name = default_storage.save(field.generate_filename(self.instance, upload.name), upload)
+        self.data = self.data.copy()
+        self.data["kept_featured_image"] = signing.dumps(name, salt=KEPT_IMAGE_SALT)
+        self._say_kept(name)
+
+    def clean_featured_image(self):
+        image = self.cleaned_data.get("featured_image")
+        kept = self.kept_image_name()
+        if kept and not isinstance(image, UploadedFile) and image is not False:
+            return kept  # a name in storage: the model field takes it as the file
+        return image
+
     @property
     def workflow_action(self) -> str | None:
         """The workflow button pressed, if any (a plain save is none)."""
@@ -57,6 +112,8 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        if cleaned.get("featured_image") and not cleaned.get("featured_image_alt", "").strip():
+            self.add_error("featured_image_alt", "Describe the featured image in its alt text.")
         action = self.workflow_action
         if not {"review_note", "published_at"} <= set(self.fields):
             return cleaned  # a writer's form: the admin refuses an editor's button to them
