@@ -1,17 +1,21 @@
+import reversion
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import dateformat, timezone
 from django.utils.html import format_html
 from django.utils.timesince import timeuntil
 
-from . import roles
+from . import revisions, roles
 from .forms import WORKFLOW_ACTIONS, ArticleAdminForm
 from .models import Article, Author, Category, FAQItem, Tag
 from .services import (
     article_publish,
+    article_restore,
     article_send_back,
     article_submit_for_review,
     article_unpublish,
@@ -204,13 +208,101 @@ class ArticleAdmin(admin.ModelAdmin):
         ]
         return super().render_change_form(request, context, add, change, form_url, obj)
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """Every save through the form is a revision (the workflow buttons' too)."""
+        with reversion.create_revision():
+            reversion.set_user(request.user)
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
     def save_model(self, request: HttpRequest, obj: Article, form, change: bool) -> None:
         action = form.workflow_action
         # The buttons shown are a courtesy; this is the rule (a writer's forged POST ends here).
         before = Article.objects.get(pk=obj.pk) if change else None
         if action is not None and action not in workflow_actions(request.user, before):
             raise PermissionDenied
+        changed = [str(form.fields[name].label or name).lower() for name in form.changed_data]
+        if not change:
+            reversion.set_comment("Created.")
+        else:
+            reversion.set_comment(
+                f"Changed {', '.join(changed)}." if changed else "Saved, unchanged."
+            )
         super().save_model(request, obj, form, change)
+
+    # Revisions: History lists them; any two compare side by side; one is restored as a new one.
+
+    def get_urls(self):
+        urls = [
+            path(
+                "<int:object_id>/history/compare/",
+                self.admin_site.admin_view(self.compare_view),
+                name="articles_article_compare",
+            ),
+            path(
+                "<int:object_id>/history/<int:version_id>/restore/",
+                self.admin_site.admin_view(self.restore_view),
+                name="articles_article_restore",
+            ),
+        ]
+        return urls + super().get_urls()
+
+    def _article_for(self, request: HttpRequest, object_id) -> Article:
+        article = self.get_object(request, str(object_id))
+        if article is None or not self.has_view_or_change_permission(request, article):
+            raise Http404
+        return article
+
+    def history_view(self, request: HttpRequest, object_id, extra_context=None):
+        article = self._article_for(request, object_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": article,
+            "title": f"Revisions of “{article}”",
+            "versions": list(revisions.versions_of(article)),
+            "can_restore": self.has_change_permission(request, article),
+        }
+        return TemplateResponse(request, "admin/articles/article/revisions.html", context)
+
+    def compare_view(self, request: HttpRequest, object_id) -> HttpResponse:
+        article = self._article_for(request, object_id)
+        versions = revisions.versions_of(article)
+        try:
+            chosen = versions.in_bulk([int(request.GET["old"]), int(request.GET["new"])])
+            old, new = chosen[int(request.GET["old"])], chosen[int(request.GET["new"])]
+        except (KeyError, ValueError):
+            messages.error(request, "Choose two revisions of this article to compare.")
+            return HttpResponseRedirect(reverse("admin:articles_article_history", args=[object_id]))
+        if old.revision.date_created > new.revision.date_created:
+            old, new = new, old
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": article,
+            "title": f"Compare revisions of “{article}”",
+            "old": old,
+            "new": new,
+            "rows": revisions.compare(old, new),
+            "can_restore": self.has_change_permission(request, article),
+        }
+        return TemplateResponse(request, "admin/articles/article/compare.html", context)
+
+    def restore_view(self, request: HttpRequest, object_id, version_id: int) -> HttpResponse:
+        if request.method != "POST":
+            raise Http404
+        article = self._article_for(request, object_id)
+        if not self.has_change_permission(request, article):
+            raise PermissionDenied
+        version = get_object_or_404(revisions.versions_of(article), pk=version_id)
+        try:
+            article_restore(article=article, version=version, by=request.user)
+        except ValidationError as error:
+            messages.error(request, "Not restored: " + " ".join(error.messages))
+            return HttpResponseRedirect(reverse("admin:articles_article_history", args=[object_id]))
+        self.message_user(
+            request, f"Restored the revision of {revisions.describe(version)}.", messages.SUCCESS
+        )
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)

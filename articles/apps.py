@@ -7,3 +7,6 @@ class ArticlesConfig(AppConfig):
 
     def ready(self) -> None:
         from . import receivers  # noqa: F401
+        from .revisions import register
+
+        register()

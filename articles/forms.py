@@ -19,6 +19,15 @@ WORKFLOW_ACTIONS = {
 }
 
 
+class TextField(forms.CharField):
+    """Text as typed, with a browser's CRLF line ends made LF: a save that changes nothing is
+    no change (nor a revision with a changed body)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
 class ArticleAdminForm(forms.ModelForm):
     """Sizes the editor's fields for what goes in them: a short dek, a long Markdown body; checks
     what the pressed workflow button needs (a note to send back, a time ahead to schedule).
@@ -50,6 +59,7 @@ class ArticleAdminForm(forms.ModelForm):
             "seo_title",
             "meta_description",
         )
+        field_classes = {"dek": TextField, "body": TextField, "review_note": TextField}
         widgets = {
             "title": forms.TextInput(attrs={"class": "vLargeTextField"}),
             "dek": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),

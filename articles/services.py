@@ -1,7 +1,10 @@
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from functools import partial
 
+import reversion
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -9,7 +12,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from . import roles
-from .models import Article, ArticleView
+from .models import Article, ArticleView, FAQItem
+from .revisions import RESTORED_FIELDS, faq_of
 
 logger = logging.getLogger(__name__)
 
@@ -29,10 +33,20 @@ def _check(allowed: bool, what: str) -> None:
         raise PermissionDenied(f"You may not {what} this article.")
 
 
+@contextmanager
+def _revision(*, by, comment: str) -> Iterator[None]:
+    """One transaction, kept as one revision of the article (joins the admin's, if open)."""
+    with transaction.atomic(), reversion.create_revision():
+        if by is not None:
+            reversion.set_user(by)
+        reversion.set_comment(comment)
+        yield
+
+
 def article_submit_for_review(*, article: Article, by) -> Article:
     """A writer hands a draft to the editors, who are told by e-mail."""
     _check(roles.may_submit(by, article), "submit")
-    with transaction.atomic():
+    with _revision(by=by, comment="Submitted for review."):
         article.status = Article.Status.IN_REVIEW
         article.review_note = ""
         article.save(update_fields=["status", "review_note", "updated_at"])
@@ -46,7 +60,7 @@ def article_send_back(*, article: Article, by, note: str) -> Article:
     note = note.strip()
     if not note:
         raise ValidationError({"review_note": "Tell the writer what to change."})
-    with transaction.atomic():
+    with _revision(by=by, comment="Sent back to the writer."):
         article.status = Article.Status.DRAFT
         article.review_note = note
         article.save(update_fields=["status", "review_note", "updated_at"])
@@ -59,7 +73,7 @@ def article_publish(*, article: Article, at: datetime | None = None, by=None) ->
     kept. `by` is the editor (None: the site itself, e.g. seed_demo); the writer is told."""
     if by is not None:
         _check(roles.may_publish(by), "publish")
-    with transaction.atomic():
+    with _revision(by=by, comment="Published."):
         article.status = Article.Status.PUBLISHED
         if at is not None:
             article.published_at = at
@@ -68,6 +82,7 @@ def article_publish(*, article: Article, at: datetime | None = None, by=None) ->
         article.review_note = ""
         article.full_clean()
         article.save()
+        reversion.set_comment("Scheduled." if article.is_scheduled else "Published.")
         _notify(Notice.PUBLISHED, article, _writer_addresses(article, exclude=by))
     return article
 
@@ -76,8 +91,37 @@ def article_unpublish(*, article: Article, by=None) -> Article:
     """Back to draft: off the site at once (a scheduled article is no longer scheduled)."""
     if by is not None:
         _check(roles.may_publish(by), "unpublish")
-    article.status = Article.Status.DRAFT
-    article.save(update_fields=["status", "updated_at"])
+    with _revision(by=by, comment="Unpublished."):
+        article.status = Article.Status.DRAFT
+        article.save(update_fields=["status", "updated_at"])
+    return article
+
+
+def article_restore(*, article: Article, version, by) -> Article:
+    """Bring back the content of an earlier revision (text, image, filing, tags, FAQ), which
+    becomes a new revision; where and when the article is published stays as it is."""
+    _check(roles.may_edit(by, article), "restore")
+    if version.object_id != str(article.pk) or version.content_type.model_class() is not Article:
+        raise ValueError("That revision belongs to another object.")
+    fields = version.field_dict
+    when = timezone.localtime(version.revision.date_created)
+    with _revision(by=by, comment=f"Restored the revision of {when:%d %b %Y, %H:%M}."):
+        for name in RESTORED_FIELDS:
+            if name == "tags" or (name == "author" and not roles.may_publish(by)):
+                continue  # tags below; a writer stays the author of their article
+            attname = Article._meta.get_field(name).attname
+            setattr(article, attname, fields[attname])
+        article.full_clean()
+        article.save()
+        article.tags.set(Article.tags.field.related_model.objects.filter(pk__in=fields["tags"]))
+        article.faqs.all().delete()
+        for item in faq_of(version):
+            FAQItem.objects.create(
+                article=article,
+                question=item["question"],
+                answer=item["answer"],
+                position=item["position"],
+            )
     return article
 
 
