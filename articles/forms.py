@@ -4,7 +4,8 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
-from .models import Article
+from .models import Article, article_link_target
+from .rendering import article_link_slugs
 
 KEPT_IMAGE_SALT = "articles.kept-featured-image"
 
@@ -107,6 +108,14 @@ class ArticleAdminForm(forms.ModelForm):
         self.data = self.data.copy()
         self.data["kept_featured_image"] = signing.dumps(name, salt=KEPT_IMAGE_SALT)
         self._say_kept(name)
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"]
+        unknown = [slug for slug in article_link_slugs(body) if article_link_target(slug) is None]
+        if unknown:
+            names = ", ".join(f"article:{slug}" for slug in unknown)
+            raise forms.ValidationError(f"No article has the address {names}: check the slug.")
+        return body
 
     def clean_featured_image(self):
         image = self.cleaned_data.get("featured_image")

@@ -215,7 +215,7 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
-        rendered = render_markdown(self.body)
+        rendered = render_markdown(self.body, link_target=article_link_target)
         self.body_html = rendered.html
         self.table_of_contents = rendered.toc
         self.word_count = rendered.word_count
@@ -315,6 +315,31 @@ class Article(models.Model):
         minutes = reading_minutes(self.word_count + self.faq_word_count())
         Article.objects.filter(pk=self.pk).update(reading_time=minutes)
         self.reading_time = minutes
+
+
+class OldSlug(models.Model):
+    """An address an article had before its slug changed. It answers with a permanent redirect
+    to the article's address now: pointing at the article, not at another address, no chain or
+    loop can form; an article taking the address frees it."""
+
+    slug = models.SlugField(max_length=200)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="old_slugs")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=("slug",), name="old_slug_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.slug} → {self.article_id}"
+
+
+def article_link_target(slug: str) -> str | None:
+    """Where `[text](article:slug)` in a body leads: the article's address now, also when the
+    slug is one it had before; None when no article has it."""
+    current = Article.objects.filter(slug=slug).values_list("slug", flat=True).first()
+    if current is None:
+        current = OldSlug.objects.filter(slug=slug).values_list("article__slug", flat=True).first()
+    return reverse("articles:detail", kwargs={"slug": current}) if current else None
 
 
 class FAQItem(models.Model):

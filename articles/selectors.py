@@ -1,7 +1,7 @@
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from .models import Article, Category
+from .models import Article, Category, OldSlug
 
 
 def related_articles(article: Article, *, limit: int = 3) -> list[Article]:
@@ -50,3 +50,11 @@ def next_publication_at():
         .values_list("published_at", flat=True)
         .first()
     )
+
+
+def moved_article(old_slug: str | None) -> Article | None:
+    """The live article that had this address before its slug changed, if any."""
+    if not old_slug:
+        return None
+    moved = OldSlug.objects.filter(slug=old_slug, article__in=Article.objects.published())
+    return Article.objects.filter(pk__in=moved.values("article_id")).only("slug").first()

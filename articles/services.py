@@ -12,7 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from . import roles
-from .models import Article, ArticleView, FAQItem
+from .models import Article, ArticleView, FAQItem, OldSlug
 from .revisions import RESTORED_FIELDS, faq_of
 
 logger = logging.getLogger(__name__)
@@ -160,6 +160,15 @@ def _enqueue(*, kind: str, article_id: int, recipients: list[str]) -> None:
     except Exception:
         # The article is saved either way; only the e-mail is missing, and the log says so.
         logger.exception("Could not enqueue the %s e-mail of article %s", kind, article_id)
+
+
+def article_address_moved(*, article: Article, old_slug: str | None) -> None:
+    """After a save: the article's address is its own now (whoever had it before), and the one it
+    leaves answers with a permanent redirect to it."""
+    with transaction.atomic():
+        OldSlug.objects.filter(slug=article.slug).delete()
+        if old_slug and old_slug != article.slug:
+            OldSlug.objects.update_or_create(slug=old_slug, defaults={"article": article})
 
 
 def article_view_record(*, article_id: int, visitor: str, now: datetime | None = None) -> bool:

@@ -105,3 +105,23 @@ def test_an_editor_compares_and_restores_a_revision(live_server, open_as, page):
     as_editor.get_by_role("link", name="History").click()
     expect(revisions).to_have_count(3)  # the restore is a revision of its own
     expect(revisions.first).to_contain_text("Restored the revision of")
+
+
+def test_an_editor_renames_a_published_article_and_the_old_link_still_leads_to_it(
+    live_server, open_as, page
+):
+    editor = staff_member("Editors", "edith")
+    article = ArticleFactory(slug="ml-salaries", title="What ML engineers earn")
+    old_url = live_server.url + "/articles/ml-salaries/"
+    page.goto(old_url)
+    expect(page.get_by_role("heading", name="What ML engineers earn")).to_be_visible()
+
+    as_editor = open_as(editor)
+    as_editor.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
+    as_editor.get_by_label("Slug").fill("ml-engineer-salaries")
+    as_editor.get_by_role("button", name="Save", exact=True).click()
+    expect(as_editor.locator(".messagelist")).to_be_visible()
+
+    page.goto(old_url)
+    expect(page).to_have_url(live_server.url + "/articles/ml-engineer-salaries/")
+    expect(page.get_by_role("heading", name="What ML engineers earn")).to_be_visible()
