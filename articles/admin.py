@@ -2,7 +2,14 @@ import reversion
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -12,7 +19,8 @@ from django.utils.timesince import timeuntil
 
 from . import revisions, roles
 from .forms import WORKFLOW_ACTIONS, ArticleAdminForm
-from .models import Article, Author, Category, FAQItem, Tag
+from .models import Article, Author, Category, FAQItem, Tag, article_link_target
+from .rendering import render_markdown
 from .services import (
     article_publish,
     article_restore,
@@ -87,6 +95,9 @@ def workflow_actions(user, article: Article | None) -> list[str]:
         in_review = article.status == Article.Status.IN_REVIEW
         return ["_publish_now", "_schedule", *(["_send_back"] if in_review else [])]
     return ["_submit_for_review"] if roles.may_submit(user, article) else []
+
+
+PREVIEW_MAX_CHARACTERS = 500_000
 
 
 @admin.register(Article)
@@ -164,6 +175,10 @@ class ArticleAdmin(admin.ModelAdmin):
         ),
     )
 
+    class Media:
+        css = {"all": ("css/article_admin.css",)}
+        js = ("js/article_editor.js",)
+
     # Writers write; what goes live, when and where on home is the editors' to decide.
     editors_only_fields = ("review_note", "published_at", "is_featured")
 
@@ -234,6 +249,11 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_urls(self):
         urls = [
             path(
+                "body-preview/",
+                self.admin_site.admin_view(self.body_preview_view),
+                name="articles_article_body_preview",
+            ),
+            path(
                 "<int:object_id>/history/compare/",
                 self.admin_site.admin_view(self.compare_view),
                 name="articles_article_compare",
@@ -245,6 +265,19 @@ class ArticleAdmin(admin.ModelAdmin):
             ),
         ]
         return urls + super().get_urls()
+
+    def body_preview_view(self, request: HttpRequest) -> HttpResponse:
+        """The body as the public page shows it (the site's renderer and sanitiser), for the
+        live preview beside the editor (static/js/article_editor.js)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        body = request.POST.get("body", "")
+        if len(body) > PREVIEW_MAX_CHARACTERS:
+            return JsonResponse({"error": "Too long to preview."}, status=400)
+        rendered = render_markdown(body, link_target=article_link_target)
+        return JsonResponse({"html": rendered.html, "words": rendered.word_count})
 
     def _article_for(self, request: HttpRequest, object_id) -> Article:
         article = self.get_object(request, str(object_id))

@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from articles.models import Article
@@ -58,7 +59,7 @@ def test_a_writer_submits_and_an_editor_publishes(live_server, open_as, page, sc
     as_writer = open_as(writer)
     as_writer.goto(change)
     expect(as_writer.get_by_role("button", name="Publish now")).to_have_count(0)
-    as_writer.get_by_label("Body").fill("## Field notes\n\nWhat a week of interviews taught me.")
+    as_writer.locator("#id_body").fill("## Field notes\n\nWhat a week of interviews taught me.")
     as_writer.get_by_role("button", name="Submit for review").click()
     expect(as_writer.locator(".messagelist")).to_contain_text("waits for an editor's review")
     expect(as_writer.get_by_role("button", name="Submit for review")).to_have_count(0)
@@ -84,7 +85,7 @@ def test_an_editor_compares_and_restores_a_revision(live_server, open_as, page):
     change = f"{live_server.url}/admin/articles/article/{article.pk}/change/"
     for body in ("## Pay\n\nThe first figures.", "## Pay\n\nThe revised figures."):
         as_editor.goto(change)
-        as_editor.get_by_label("Body").fill(body)
+        as_editor.locator("#id_body").fill(body)
         as_editor.get_by_role("button", name="Save and continue editing").click()
         expect(as_editor.locator(".messagelist")).to_be_visible()
 
@@ -125,3 +126,50 @@ def test_an_editor_renames_a_published_article_and_the_old_link_still_leads_to_i
     page.goto(old_url)
     expect(page).to_have_url(live_server.url + "/articles/ml-engineer-salaries/")
     expect(page.get_by_role("heading", name="What ML engineers earn")).to_be_visible()
+
+
+def test_the_toolbar_formats_and_the_preview_follows_the_typing(live_server, open_as):
+    article = ArticleFactory(body="Plain text.")
+    as_editor = open_as(staff_member("Editors", "edith"))
+    as_editor.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
+    preview = as_editor.locator("#body-preview")
+    expect(preview).to_have_text("Plain text.")
+
+    body = as_editor.locator("#id_body")
+    body.fill("## Fresh heading\n\nSome words <script>x</script>")
+    expect(preview.locator("h2")).to_have_text("Fresh heading")
+    expect(preview.locator("script")).to_have_count(0)  # sanitised as on the public page
+    body.evaluate("field => field.setSelectionRange(18, 22)")  # "Some"
+    as_editor.get_by_role("button", name="Bold").click()
+    expect(preview.locator("strong")).to_have_text("Some")
+    assert "**Some**" in body.input_value()
+    as_editor.get_by_role("button", name="Table").click()
+    expect(preview.locator("table th")).to_have_count(2)
+
+
+def test_text_typed_before_the_connection_was_lost_is_offered_back(live_server, open_as):
+    article = ArticleFactory(body="What was saved.")
+    as_editor = open_as(staff_member("Editors", "edith"))
+    change = f"{live_server.url}/admin/articles/article/{article.pk}/change/"
+    as_editor.goto(change)
+    as_editor.locator("#id_body").fill("What was typed, never saved.")
+    dialogs = []
+    as_editor.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
+
+    as_editor.context.set_offline(True)
+    with pytest.raises(PlaywrightError):
+        as_editor.goto(change)
+    assert dialogs == ["beforeunload"]  # leaving with unsaved changes asked first
+    as_editor.context.set_offline(False)
+
+    as_editor.goto(change)
+    expect(as_editor.locator("#id_body")).to_have_value("What was saved.")
+    offer = as_editor.get_by_role("alert")
+    expect(offer).to_contain_text("kept changes that were not saved")
+    offer.get_by_role("button", name="Restore them").click()
+    expect(as_editor.locator("#id_body")).to_have_value("What was typed, never saved.")
+    expect(as_editor.locator("#body-preview")).to_have_text("What was typed, never saved.")
+    as_editor.get_by_role("button", name="Save and continue editing").click()
+    expect(as_editor.get_by_role("alert")).to_have_count(0)  # saved: nothing more to offer
+    article.refresh_from_db()
+    assert article.body == "What was typed, never saved."
