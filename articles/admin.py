@@ -1,3 +1,5 @@
+import json
+
 import reversion
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,9 +21,11 @@ from django.utils.timesince import timeuntil
 
 from . import revisions, roles
 from .forms import WORKFLOW_ACTIONS, ArticleAdminForm
-from .models import Article, Author, Category, FAQItem, Tag, article_link_target
+from .models import Article, ArticleDraft, Author, Category, FAQItem, Tag, article_link_target
 from .rendering import render_markdown
 from .services import (
+    article_draft_forget,
+    article_draft_keep,
     article_publish,
     article_restore,
     article_send_back,
@@ -98,6 +102,7 @@ def workflow_actions(user, article: Article | None) -> list[str]:
 
 
 PREVIEW_MAX_CHARACTERS = 500_000
+AUTOSAVE_MAX_BYTES = 2_000_000
 
 
 @admin.register(Article)
@@ -218,6 +223,7 @@ class ArticleAdmin(admin.ModelAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if request.method == "POST":  # the save failed: nothing the editor chose is lost
             context["adminform"].form.keep_chosen_image()
+        context["server_draft"] = self._server_draft(request, obj)
         context["workflow_buttons"] = [
             (name, WORKFLOW_ACTIONS[name]) for name in workflow_actions(request.user, obj)
         ]
@@ -243,6 +249,8 @@ class ArticleAdmin(admin.ModelAdmin):
                 f"Changed {', '.join(changed)}." if changed else "Saved, unchanged."
             )
         super().save_model(request, obj, form, change)
+        if change:
+            article_draft_forget(article=obj, by=request.user)  # what was typed is saved
 
     # Revisions: History lists them; any two compare side by side; one is restored as a new one.
 
@@ -252,6 +260,11 @@ class ArticleAdmin(admin.ModelAdmin):
                 "body-preview/",
                 self.admin_site.admin_view(self.body_preview_view),
                 name="articles_article_body_preview",
+            ),
+            path(
+                "<int:object_id>/autosave/",
+                self.admin_site.admin_view(self.autosave_view),
+                name="articles_article_autosave",
             ),
             path(
                 "<int:object_id>/history/compare/",
@@ -278,6 +291,36 @@ class ArticleAdmin(admin.ModelAdmin):
             return JsonResponse({"error": "Too long to preview."}, status=400)
         rendered = render_markdown(body, link_target=article_link_target)
         return JsonResponse({"html": rendered.html, "words": rendered.word_count})
+
+    def autosave_view(self, request: HttpRequest, object_id) -> HttpResponse:
+        """POST: keep the unsaved text the editor sends every so often; DELETE: forget it."""
+        if request.method not in ("POST", "DELETE"):
+            return HttpResponseNotAllowed(["POST", "DELETE"])
+        article = self._article_for(request, object_id)
+        if not self.has_change_permission(request, article):
+            raise PermissionDenied
+        if request.method == "DELETE":
+            article_draft_forget(article=article, by=request.user)
+            return JsonResponse({"kept": False})
+        if len(request.body) > AUTOSAVE_MAX_BYTES:
+            return JsonResponse({"error": "Too long to keep."}, status=413)
+        try:
+            values = json.loads(request.body)
+        except ValueError:
+            values = None
+        if not isinstance(values, dict):
+            return JsonResponse({"error": "Send the fields as a JSON object."}, status=400)
+        draft = article_draft_keep(article=article, by=request.user, values=values)
+        return JsonResponse({"kept": True, "savedAt": draft.saved_at.isoformat()})
+
+    def _server_draft(self, request: HttpRequest, article: Article | None) -> dict | None:
+        """This user's autosaved text of the article, when it is newer than the article."""
+        if article is None or article.pk is None:
+            return None
+        draft = ArticleDraft.objects.filter(
+            article=article, user=request.user, saved_at__gt=article.updated_at
+        ).first()
+        return draft and {"savedAt": draft.saved_at.isoformat(), "values": draft.values}
 
     def _article_for(self, request: HttpRequest, object_id) -> Article:
         article = self.get_object(request, str(object_id))

@@ -333,6 +333,25 @@ class OldSlug(models.Model):
         return f"{self.slug} → {self.article_id}"
 
 
+class ArticleDraft(models.Model):
+    """What one staff member typed in an article's form and has not saved, sent by the editor
+    every so often (static/js/article_editor.js): offered back when they open the article again,
+    from any browser. Saving the article forgets it."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    values = models.JSONField(default=dict)
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("article", "user"), name="article_draft_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} by {self.user_id} @ {self.saved_at:%Y-%m-%d %H:%M}"
+
+
 def article_link_target(slug: str) -> str | None:
     """Where `[text](article:slug)` in a body leads: the article's address now, also when the
     slug is one it had before; None when no article has it."""

@@ -12,7 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from . import roles
-from .models import Article, ArticleView, FAQItem, OldSlug
+from .models import Article, ArticleDraft, ArticleView, FAQItem, OldSlug
 from .revisions import RESTORED_FIELDS, faq_of
 
 logger = logging.getLogger(__name__)
@@ -160,6 +160,27 @@ def _enqueue(*, kind: str, article_id: int, recipients: list[str]) -> None:
     except Exception:
         # The article is saved either way; only the e-mail is missing, and the log says so.
         logger.exception("Could not enqueue the %s e-mail of article %s", kind, article_id)
+
+
+# The form's text fields an autosaved draft keeps (nothing else is taken from what is sent).
+DRAFT_FIELDS = (
+    "title", "slug", "dek", "body", "featured_image_alt", "featured_image_caption",
+    "featured_image_credit", "seo_title", "meta_description", "review_note",
+)  # fmt: skip
+
+
+def article_draft_keep(*, article: Article, by, values: dict) -> ArticleDraft:
+    """Keep what `by` typed in the article's form and has not saved (one draft each)."""
+    _check(roles.may_edit(by, article), "edit")
+    kept = {name: values[name] for name in DRAFT_FIELDS if isinstance(values.get(name), str)}
+    draft, _ = ArticleDraft.objects.update_or_create(
+        article=article, user=by, defaults={"values": kept, "saved_at": timezone.now()}
+    )
+    return draft
+
+
+def article_draft_forget(*, article: Article, by) -> None:
+    ArticleDraft.objects.filter(article=article, user=by).delete()
 
 
 def article_address_moved(*, article: Article, old_slug: str | None) -> None:

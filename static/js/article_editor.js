@@ -187,7 +187,10 @@
 
     // ---- Unsaved text: kept in this browser while typing, asked about before leaving. ----
 
+    var AUTOSAVE_EVERY_MS = 20000;
     var draftKey = config.getAttribute("data-draft-key");
+    var autosaveUrl = config.getAttribute("data-autosave-url");
+    var changedSinceAutosave = false;
     var NEW_DRAFT_KEY = draftKey.replace(/:[^:]*$/, ":new");
     var unsaved = false;
 
@@ -233,6 +236,7 @@
 
     function keep() {
       unsaved = true;
+      changedSinceAutosave = true;
       try {
         window.localStorage.setItem(
           draftKey,
@@ -270,6 +274,9 @@
       });
       discard.addEventListener("click", function () {
         forget(draftKey);
+        if (autosaveUrl) {
+          send("DELETE");
+        }
         note.remove();
       });
       note.appendChild(text);
@@ -278,11 +285,48 @@
       form.insertBefore(note, form.firstElementChild.nextSibling);
     }
 
+    // Every so often the unsaved text also goes to the server, for another browser or device.
+    function send(method, values) {
+      return fetch(autosaveUrl, {
+        method: method,
+        body: values ? JSON.stringify(values) : null,
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": csrfInput ? csrfInput.value : "", "Content-Type": "application/json" },
+      });
+    }
+
+    function autosave() {
+      if (!changedSinceAutosave) {
+        return;
+      }
+      changedSinceAutosave = false;
+      send("POST", currentValues()).catch(function () {
+        changedSinceAutosave = true; // offline: try again next time
+      });
+    }
+
+    function serverDraft() {
+      var element = document.getElementById("article-server-draft");
+      try {
+        return element ? JSON.parse(element.textContent) : null;
+      } catch (error) {
+        return null;
+      }
+    }
+
+    // The newer of what this browser and the server kept, if it is not what the form shows.
     var draft = readDraft(draftKey);
+    var fromServer = serverDraft();
+    if (fromServer && (!draft || new Date(fromServer.savedAt) > new Date(draft.savedAt))) {
+      draft = fromServer;
+    }
     if (draft && draft.values && differs(draft)) {
       offer(draft);
     } else {
       forget(draftKey); // what it kept is what was saved
+    }
+    if (autosaveUrl) {
+      window.setInterval(autosave, AUTOSAVE_EVERY_MS);
     }
     if (NEW_DRAFT_KEY !== draftKey) {
       var newDraft = readDraft(NEW_DRAFT_KEY);

@@ -5,10 +5,11 @@ import os
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from articles.models import Article
+from articles.models import Article, ArticleDraft
 from tests.articles.factories import ArticleFactory, staff_member
 from tests.e2e.conftest import DESKTOP_USER_AGENT
 
@@ -173,3 +174,20 @@ def test_text_typed_before_the_connection_was_lost_is_offered_back(live_server, 
     expect(as_editor.get_by_role("alert")).to_have_count(0)  # saved: nothing more to offer
     article.refresh_from_db()
     assert article.body == "What was typed, never saved."
+
+
+def test_text_autosaved_from_another_browser_is_offered_back(live_server, open_as):
+    editor = staff_member("Editors", "edith")
+    article = ArticleFactory(body="What was saved.")
+    ArticleDraft.objects.create(
+        article=article,
+        user=editor,
+        values={"body": "Typed on the laptop that ran out of battery."},
+        saved_at=timezone.now(),
+    )
+    as_editor = open_as(editor)  # a browser that kept nothing itself
+    as_editor.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
+    as_editor.get_by_role("alert").get_by_role("button", name="Restore them").click()
+    expect(as_editor.locator("#id_body")).to_have_value(
+        "Typed on the laptop that ran out of battery."
+    )
