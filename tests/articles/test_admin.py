@@ -42,7 +42,7 @@ def test_admin_index_and_filters_open(admin_client_with_data):
     client, article = admin_client_with_data
     changelist = reverse("admin:articles_article_changelist")
     assert client.get(reverse("admin:index")).status_code == 200
-    for query in ["state=live", "state=scheduled", "state=draft", "q=machine", "status=draft"]:
+    for query in ["state=live", "state=scheduled", "state=draft", "q=machine", "state=in_review"]:
         assert client.get(f"{changelist}?{query}").status_code == 200
     response = client.get(changelist)
     assertContains(response, reverse("articles:preview", args=[article.pk]))

@@ -353,3 +353,21 @@ def test_scheduling_tells_the_writer_when_it_goes_live(
     (message,) = mail.outbox
     assert message.subject.endswith(f"Scheduled: “{article.title}”")
     assert f"{later:%-d %B %Y}, 09:00" in message.body
+
+
+def test_a_writer_cannot_delete_and_an_editor_can(writer, editor):
+    article = ArticleFactory(draft=True, author=writer.author_profile)
+    delete = reverse("admin:articles_article_delete", args=[article.pk])
+    assert logged_in(writer).post(delete, {"post": "yes"}).status_code == 403
+    assert Article.objects.filter(pk=article.pk).exists()
+    assert logged_in(editor).post(delete, {"post": "yes"}).status_code == 302
+    assert not Article.objects.filter(pk=article.pk).exists()
+
+
+def test_a_writer_picks_categories_and_tags_from_the_autocomplete(writer):
+    category = CategoryFactory(name="Interviews")
+    url = reverse("admin:autocomplete")
+    query = {"app_label": "articles", "model_name": "article", "field_name": "category"}
+    answer = logged_in(writer).get(url, {**query, "term": "Inter"})
+    assert answer.status_code == 200
+    assert answer.json()["results"] == [{"id": str(category.pk), "text": "Interviews"}]
