@@ -75,6 +75,9 @@ class ArticleAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if "published_at" in self.fields:
+            halves = getattr(self.fields["published_at"].widget, "widgets", ())  # admin's split
+            for half, name in zip(halves, ("Publication date", "Publication time"), strict=False):
+                half.attrs["aria-label"] = name
             now = timezone.localtime()
             self.fields["published_at"].help_text += (
                 f" Times are {timezone.get_current_timezone_name()} (UTC{now:%z}); "

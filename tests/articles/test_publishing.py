@@ -61,6 +61,7 @@ def test_a_schedule_shows_its_time_zone_and_the_time_left(editor_client):
     article = ArticleFactory(published_at=timezone.now() + timedelta(days=2, hours=3))
     page = editor_client.get(change_url(article))
     assertContains(page, "Times are UTC (UTC+0000)")
+    assertContains(page, 'aria-label="Publication date"')  # each half of the field is named
     assertContains(page, "in 2\xa0days, 2\xa0hours")  # a minute or so has gone by
     assertContains(page, "UTC")
 
