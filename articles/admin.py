@@ -69,7 +69,7 @@ class PublicationStateFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         return (
-            ("live", "Live"),
+            ("live", "Published"),
             ("scheduled", "Scheduled"),
             ("in_review", "In review"),
             ("draft", "Draft"),
