@@ -394,7 +394,7 @@ class ArticleAdmin(admin.ModelAdmin):
             case "_send_back":
                 article_send_back(article=article, by=user, note=article.review_note)
             case "_publish_now":
-                article_publish(article=article, at=timezone.now(), by=user)
+                article_publish(article=article, now=True, by=user)
             case "_schedule":
                 article_publish(article=article, at=article.published_at, by=user)
             case "_unpublish":

@@ -68,17 +68,21 @@ def article_send_back(*, article: Article, by, note: str) -> Article:
     return article
 
 
-def article_publish(*, article: Article, at: datetime | None = None, by=None) -> Article:
-    """Publish now, or at `at` (a future date schedules it). Without `at`, a date already set is
-    kept. `by` is the editor (None: the site itself, e.g. seed_demo); the writer is told."""
+def article_publish(
+    *, article: Article, at: datetime | None = None, now: bool = False, by=None
+) -> Article:
+    """Publish at `at` (a future date schedules it), or `now` whatever date was set; with
+    neither, a date already set is kept (else now). `by` is the editor (None: the site itself,
+    e.g. seed_demo); the writer is told."""
     if by is not None:
         _check(roles.may_publish(by), "publish")
     with _revision(by=by, comment="Published."):
         article.status = Article.Status.PUBLISHED
         if at is not None:
             article.published_at = at
-        elif article.published_at is None:
-            article.published_at = timezone.now()
+        elif now or article.published_at is None:
+            # To the second, as the form shows it: saving the form again changes no date.
+            article.published_at = timezone.now().replace(microsecond=0)
         article.review_note = ""
         article.full_clean()
         article.save()

@@ -15,7 +15,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 from articles.models import Article
 from careers_site.page_cache import STATUS_HEADER
 
-from .factories import ArticleFactory, CategoryFactory, staff_member
+from .factories import ArticleFactory, CategoryFactory, FAQItemFactory, TagFactory, staff_member
 
 pytestmark = pytest.mark.django_db
 
@@ -296,19 +296,50 @@ def test_an_editor_uses_the_list_actions(editor):
     assert draft.status == Article.Status.DRAFT
 
 
-@pytest.mark.parametrize("role", ["writer", "editor"])
-def test_saving_the_form_unchanged_changes_nothing(writer, editor, role):
+@pytest.mark.parametrize(
+    "role, traits",
+    [
+        ("writer", {"draft": True}),
+        ("editor", {"draft": True}),
+        ("editor", {"with_image": True, "is_featured": True}),  # live, image, tags, FAQ
+        ("editor", {"scheduled": True, "seo_title": "Search title"}),
+    ],
+)
+def test_saving_the_form_unchanged_changes_nothing(writer, editor, role, traits):
     user = {"writer": writer, "editor": editor}[role]
     article = ArticleFactory(
-        draft=True, author=writer.author_profile, review_note="Keep me.", body="## A\n\nText."
+        author=writer.author_profile,
+        review_note="Keep me.",
+        body="## A\n\nText.",
+        tags=[TagFactory()],
+        **traits,
     )
+    faq = FAQItemFactory(article=article)
+    faq_data = {
+        "faqs-TOTAL_FORMS": "1",
+        "faqs-INITIAL_FORMS": "1",
+        "faqs-0-id": faq.pk,
+        "faqs-0-article": article.pk,
+        "faqs-0-question": faq.question,
+        "faqs-0-answer": faq.answer,
+        "faqs-0-position": faq.position,
+    }
+    if article.published_at:  # as the form shows it, to the second
+        Article.objects.filter(pk=article.pk).update(
+            published_at=article.published_at.replace(microsecond=0)
+        )
+    article.refresh_from_db()
     before = Article.objects.values().get(pk=article.pk)
-    response = logged_in(user).post(change_url(article), form_data(article))
+    response = logged_in(user).post(change_url(article), form_data(article, **faq_data))
     assert response.status_code == 302
     after = Article.objects.values().get(pk=article.pk)
     assert {k: v for k, v in after.items() if k != "updated_at"} == {
         k: v for k, v in before.items() if k != "updated_at"
     }
+    assert list(article.tags.all()) == list(Article.objects.get(pk=article.pk).tags.all())
+    assert list(article.faqs.values("question", "answer")) == [
+        {"question": faq.question, "answer": faq.answer}
+    ]
 
 
 def test_in_review_article_is_not_on_the_site(writer):
