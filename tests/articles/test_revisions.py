@@ -13,7 +13,7 @@ from articles.models import Article
 from careers_site.page_cache import STATUS_HEADER
 
 from .factories import ArticleFactory, FAQItemFactory, TagFactory, staff_member
-from .test_workflow import change_url, form_data, logged_in
+from .test_workflow import change_url, faq_form_data, form_data, logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -43,15 +43,7 @@ def edited(editor):
     FAQItemFactory(article=article, question="Is it hard?", answer="At first.")
     client = logged_in(editor)
     faq = article.faqs.get()
-    faq_data = {
-        "faqs-TOTAL_FORMS": "1",
-        "faqs-INITIAL_FORMS": "1",
-        "faqs-0-id": faq.pk,
-        "faqs-0-article": article.pk,
-        "faqs-0-question": faq.question,
-        "faqs-0-answer": faq.answer,
-        "faqs-0-position": faq.position,
-    }
+    faq_data = faq_form_data(faq)
     assert client.post(change_url(article), form_data(article, **faq_data)).status_code == 302
     second = form_data(
         article,

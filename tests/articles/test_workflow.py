@@ -85,6 +85,20 @@ def form_data(article: Article, **overrides) -> dict:
     return {key: value for key, value in data.items() if value is not None}
 
 
+def faq_form_data(faq) -> dict:
+    """The inline of an article with this one FAQ item, as the form sends it back."""
+    return {
+        **NO_FAQ,
+        "faqs-TOTAL_FORMS": "1",
+        "faqs-INITIAL_FORMS": "1",
+        "faqs-0-id": faq.pk,
+        "faqs-0-article": faq.article_id,
+        "faqs-0-question": faq.question,
+        "faqs-0-answer": faq.answer,
+        "faqs-0-position": faq.position,
+    }
+
+
 def schedule_data(article: Article, *, days: int = 3, time: str | None = None) -> dict:
     """The form with the Schedule button pressed, for `days` ahead (at `time`, or this time)."""
     later = timezone.localtime() + timedelta(days=days)
@@ -315,15 +329,7 @@ def test_saving_the_form_unchanged_changes_nothing(writer, editor, role, traits)
         **traits,
     )
     faq = FAQItemFactory(article=article)
-    faq_data = {
-        "faqs-TOTAL_FORMS": "1",
-        "faqs-INITIAL_FORMS": "1",
-        "faqs-0-id": faq.pk,
-        "faqs-0-article": article.pk,
-        "faqs-0-question": faq.question,
-        "faqs-0-answer": faq.answer,
-        "faqs-0-position": faq.position,
-    }
+    faq_data = faq_form_data(faq)
     if article.published_at:  # as the form shows it, to the second
         Article.objects.filter(pk=article.pk).update(
             published_at=article.published_at.replace(microsecond=0)
