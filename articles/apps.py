@@ -10,6 +10,8 @@ class ArticlesConfig(AppConfig):
 
         from . import receivers, site_page_admin  # noqa: F401
         from .publication import publish_due_articles
+        from .revisions import register
 
         # Before any page is answered, even from a copy: scheduled articles appear on time.
         before_pages(publish_due_articles)
+        register()

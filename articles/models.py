@@ -110,7 +110,8 @@ class ArticleQuerySet(models.QuerySet):
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        PUBLISHED = "published", _("Published")
+        IN_REVIEW = "in_review", _("In review")
+        PUBLISHED = "published", _("Published")  # scheduled while `published_at` is ahead
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(
@@ -148,6 +149,11 @@ class Article(models.Model):
         blank=True,
         help_text="A date in the future schedules the article: it appears by itself then.",
     )
+    review_note = models.TextField(
+        "note from the editor",
+        blank=True,
+        help_text="What the editor asks the writer to change when sending an article back.",
+    )
     is_featured = models.BooleanField("featured", default=False, help_text="Shown first on home.")
     comments_enabled = models.BooleanField(default=True)
     seo_title = models.CharField(
@@ -177,10 +183,13 @@ class Article(models.Model):
     class Meta:
         ordering = ("-published_at", "-pk")
         get_latest_by = "published_at"
+        permissions = [
+            ("publish_article", "Can review, schedule, publish and unpublish any article"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=("slug",), name="article_unique_slug"),
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(published_at__isnull=False),
+                condition=~Q(status="published") | Q(published_at__isnull=False),
                 name="article_published_has_date",
                 violation_error_message="A published article needs a publication date.",
             ),
@@ -208,7 +217,7 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
-        rendered = render_markdown(self.body)
+        rendered = render_markdown(self.body, link_target=article_link_target)
         self.body_html = rendered.html
         self.table_of_contents = rendered.toc
         self.word_count = rendered.word_count
@@ -265,6 +274,11 @@ class Article(models.Model):
         )
 
     @property
+    def state_label(self) -> str:
+        """The editorial state: Draft, In review, Scheduled or Published."""
+        return "Scheduled" if self.is_scheduled else self.get_status_display()
+
+    @property
     def was_updated(self) -> bool:
         """True when the last edit fell on a later day than publication (shown as "Updated")."""
         if not self.published_at or not self.updated_at:
@@ -303,6 +317,50 @@ class Article(models.Model):
         minutes = reading_minutes(self.word_count + self.faq_word_count())
         Article.objects.filter(pk=self.pk).update(reading_time=minutes)
         self.reading_time = minutes
+
+
+class OldSlug(models.Model):
+    """An address an article had before its slug changed. It answers with a permanent redirect
+    to the article's address now: pointing at the article, not at another address, no chain or
+    loop can form; an article taking the address frees it."""
+
+    slug = models.SlugField(max_length=200)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="old_slugs")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=("slug",), name="old_slug_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.slug} → {self.article_id}"
+
+
+class ArticleDraft(models.Model):
+    """What one staff member typed in an article's form and has not saved, sent by the editor
+    every so often (static/js/article_editor.js): offered back when they open the article again,
+    from any browser. Saving the article forgets it."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    values = models.JSONField(default=dict)
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("article", "user"), name="article_draft_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} by {self.user_id} @ {self.saved_at:%Y-%m-%d %H:%M}"
+
+
+def article_link_target(slug: str) -> str | None:
+    """Where `[text](article:slug)` in a body leads: the article's address now, also when the
+    slug is one it had before; None when no article has it."""
+    current = Article.objects.filter(slug=slug).values_list("slug", flat=True).first()
+    if current is None:
+        current = OldSlug.objects.filter(slug=slug).values_list("article__slug", flat=True).first()
+    return reverse("articles:detail", kwargs={"slug": current}) if current else None
 
 
 class FAQItem(models.Model):

@@ -11,6 +11,7 @@ from . import page_keys, related
 from .models import Article, Author, Category, FAQItem, SitePage, Tag
 from .publication import remember_next_publication
 from .search import refresh_search_vectors
+from .services import article_address_moved
 
 
 @receiver(post_save, sender=Article, dispatch_uid="article_search_vector")
@@ -34,6 +35,17 @@ def article_tags_changed(sender, instance, action: str, reverse: bool, pk_set, *
 def name_changed(sender, instance, raw=False, created=False, **kwargs) -> None:
     if not raw and not created:
         refresh_search_vectors(instance.articles.values_list("pk", flat=True))
+
+
+@receiver(post_save, sender=Article, dispatch_uid="article_address_moved")
+def article_address_kept(sender, instance: Article, raw=False, created=False, **kwargs) -> None:
+    """Before article_pages_changed below (receivers run in this order), which moves on the
+    state as loaded that tells the slug the article had."""
+    if raw:
+        return
+    old_slug = (getattr(instance, "_page_state", None) or {}).get("slug")
+    if created or (old_slug and old_slug != instance.slug):
+        article_address_moved(article=instance, old_slug=old_slug)
 
 
 @receiver(post_save, sender=Article, dispatch_uid="article_pages_changed")

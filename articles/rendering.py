@@ -5,6 +5,7 @@ Runs at save time, so a page only ever shows HTML that went through the nh3 allo
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import markdown
@@ -34,6 +35,10 @@ WORD_RE = re.compile(r"\w+(?:['’-]\w+)*")
 # keyboard's focus so that it can be scrolled without a mouse. Added after the allowlist (which
 # allows no tabindex to authors), to the elements the allowlist let through.
 SCROLL_BOX = '<div class="table-scroll" tabindex="0" role="region" aria-label="Table">'
+
+# `[text](article:slug)` or `[text](article:slug#section)`: a link to another article by its slug.
+ARTICLE_LINK_RE = re.compile(r'href="article:([-\w]+)(#[-\w]*)?"')
+ARTICLE_LINK_SOURCE_RE = re.compile(r"\]\(\s*<?article:([-\w]+)")
 
 
 @dataclass(frozen=True)
@@ -66,13 +71,33 @@ def count_words(text: str) -> int:
     return len(WORD_RE.findall(text))
 
 
-def render_markdown(source: str) -> RenderedBody:
+def article_link_slugs(source: str) -> list[str]:
+    """The slugs that `[text](article:slug)` links in a Markdown body name, in order."""
+    return list(dict.fromkeys(ARTICLE_LINK_SOURCE_RE.findall(source or "")))
+
+
+def _resolve_article_links(raw_html: str, link_target: Callable[[str], str | None]) -> str:
+    def replace(match: re.Match) -> str:
+        target = link_target(match.group(1))
+        if target is None:
+            return match.group(0)  # not a scheme the sanitiser keeps: the text stays, unlinked
+        return f'href="{html.escape(target)}{match.group(2) or ""}"'
+
+    return ARTICLE_LINK_RE.sub(replace, raw_html)
+
+
+def render_markdown(
+    source: str, *, link_target: Callable[[str], str | None] | None = None
+) -> RenderedBody:
+    """`link_target` turns the slug of an `article:` link into the address it leads to."""
     md = markdown.Markdown(
         extensions=["toc", "tables", "fenced_code", "sane_lists"],
         extension_configs={"toc": {"slugify": heading_slug, "toc_depth": "2-6"}},
         output_format="html",
     )
     raw_html = md.convert(source or "")
+    if link_target is not None:
+        raw_html = _resolve_article_links(raw_html, link_target)
     clean_html = nh3.clean(
         raw_html,
         tags=ALLOWED_TAGS,

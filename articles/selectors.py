@@ -2,7 +2,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.html import format_html
 
-from .models import Article, Category, SitePage
+from .models import Article, Category, OldSlug, SitePage
 from .related import rank_related, stored_ranking
 from .site_page_models import PRIVACY_SLUG
 
@@ -52,3 +52,11 @@ def privacy_policy_note() -> str:
         page.title,
         page.version,
     )
+
+
+def moved_article(old_slug: str | None) -> Article | None:
+    """The live article that had this address before its slug changed, if any."""
+    if not old_slug:
+        return None
+    moved = OldSlug.objects.filter(slug=old_slug, article__in=Article.objects.published())
+    return Article.objects.filter(pk__in=moved.values("article_id")).only("slug").first()

@@ -1,7 +1,14 @@
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
@@ -18,8 +25,9 @@ from .page_keys import (
     list_key,
     site_page_key,
 )
+from .roles import articles_visible_to
 from .search import clean_query, search_articles
-from .selectors import categories_with_counts, related_articles
+from .selectors import categories_with_counts, moved_article, related_articles
 from .services import article_view_record
 from .structured_data import article_json_ld, author_json_ld, home_json_ld
 from .templatetags.article_tags import views_label
@@ -157,6 +165,15 @@ class ArticleDetailView(DetailView):
     def get_queryset(self) -> QuerySet[Article]:
         return self.get_visible_articles().for_page()
 
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            moved_to = moved_article(self.kwargs.get("slug"))
+            if moved_to is None:
+                raise
+            return HttpResponsePermanentRedirect(moved_to.get_absolute_url())
+
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)
         article = self.object
@@ -178,7 +195,7 @@ class ArticlePreviewView(ArticleDetailView):
     def get_visible_articles(self) -> QuerySet[Article]:
         if not self.request.user.has_perm("articles.view_article"):
             raise Http404
-        return Article.objects.all()
+        return articles_visible_to(self.request.user, Article.objects.all())
 
     def render_to_response(self, context, **response_kwargs) -> HttpResponse:
         response = super().render_to_response(context, **response_kwargs)

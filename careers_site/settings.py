@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "bootstrap",
     "django_tasks",
     "django_tasks_db",
+    "reversion",  # the articles' revisions
     "careers_site",
     "articles",
     "comments",

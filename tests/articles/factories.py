@@ -93,3 +93,34 @@ class SitePageFactory(factory.django.DjangoModelFactory):
     slug = "privacy"
     summary = "What we keep about our readers."
     body = "## What we keep\n\nYour name and the text of your comment."
+
+
+def editorial_group(name: str):
+    """The group the data migration makes; made again after a transactional test flushed it."""
+    import importlib
+
+    from django.contrib.auth.models import Group, Permission
+
+    migration = importlib.import_module("articles.migrations.0010_writers_and_editors_groups")
+    group, created = Group.objects.get_or_create(name=name)
+    if created:
+        group.permissions.set(
+            Permission.objects.filter(
+                content_type__app_label="articles", codename__in=migration.PERMISSIONS[name]
+            )
+        )
+    return group
+
+
+def staff_member(group: str, username: str, *, with_author: bool = True):
+    """A staff account in a group made by the migrations (Writers, Editors), writing as an author
+    of its own."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user(
+        username, email=f"{username}@example.com", password="pw", is_staff=True
+    )
+    user.groups.add(editorial_group(group))
+    if with_author:
+        AuthorFactory(name=username.title(), slug=username, user=user)
+    return user

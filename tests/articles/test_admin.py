@@ -42,7 +42,7 @@ def test_admin_index_and_filters_open(admin_client_with_data):
     client, article = admin_client_with_data
     changelist = reverse("admin:articles_article_changelist")
     assert client.get(reverse("admin:index")).status_code == 200
-    for query in ["state=live", "state=scheduled", "state=draft", "q=machine", "status=draft"]:
+    for query in ["state=live", "state=scheduled", "state=draft", "q=machine", "state=in_review"]:
         assert client.get(f"{changelist}?{query}").status_code == 200
     response = client.get(changelist)
     assertContains(response, reverse("articles:preview", args=[article.pk]))
@@ -64,18 +64,6 @@ def test_anonymous_visitor_is_sent_to_admin_login(client):
     response = client.get(reverse("admin:articles_article_changelist"))
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
-
-
-def test_publish_and_unpublish_actions(admin_client_with_data):
-    client, _ = admin_client_with_data
-    draft = ArticleFactory(draft=True)
-    changelist = reverse("admin:articles_article_changelist")
-    client.post(changelist, {"action": "publish_selected", "_selected_action": [draft.pk]})
-    draft.refresh_from_db()
-    assert draft.is_live
-    client.post(changelist, {"action": "unpublish_selected", "_selected_action": [draft.pk]})
-    draft.refresh_from_db()
-    assert draft.status == Article.Status.DRAFT
 
 
 def article_form_data(**overrides) -> dict:

@@ -49,6 +49,18 @@ def test_seed_demo_admin_password_creates_a_superuser(django_user_model):
     assert admin.is_superuser and admin.check_password("s3cret-pass")
 
 
+def test_seed_demo_admin_password_creates_a_writer_and_an_editor(django_user_model):
+    call_command("seed_demo", admin_password="s3cret-pass", verbosity=0)
+    writer = django_user_model.objects.get(username="writer")
+    editor = django_user_model.objects.get(username="editor")
+    assert writer.check_password("s3cret-pass") and not writer.is_superuser
+    assert list(writer.groups.values_list("name", flat=True)) == ["Writers"]
+    assert list(editor.groups.values_list("name", flat=True)) == ["Editors"]
+    assert writer.author_profile.articles.exists()
+    assert editor.has_perm("articles.publish_article")
+    assert not writer.has_perm("articles.publish_article")
+
+
 def test_demo_articles_are_all_parsed():
     articles = demo_articles()
     assert len(articles) >= 8

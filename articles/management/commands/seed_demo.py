@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -29,7 +30,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--admin-password",
-            help="Also create (or reset) a superuser 'admin' with this password, for local use.",
+            help=(
+                "Also create (or reset) a superuser 'admin', a 'writer' (Writers group, writing as "
+                "the first demo author) and an 'editor' (Editors group) with this password, for "
+                "local use."
+            ),
         )
 
     @transaction.atomic
@@ -125,6 +130,7 @@ class Command(BaseCommand):
             user.set_password(options["admin_password"])
             user.save()
             self.stdout.write("Superuser 'admin' is ready for /admin/.")
+            self.desk_accounts(options["admin_password"], writes_as=authors[AUTHORS[0]["slug"]])
 
         self.stdout.write(
             self.style.SUCCESS(
@@ -132,6 +138,28 @@ class Command(BaseCommand):
                 f"{Category.objects.count()} categories, {Author.objects.count()} authors."
             )
         )
+
+    def desk_accounts(self, password: str, *, writes_as: Author) -> None:
+        """A writer and an editor in the groups the migrations made, to try the workflow; left
+        alone when they are already as asked (running the command again changes nothing)."""
+        for username, group in (("writer", "Writers"), ("editor", "Editors")):
+            user, created = get_user_model().objects.get_or_create(
+                username=username, defaults={"email": f"{username}@localhost"}
+            )
+            if (
+                created
+                or not user.is_staff
+                or user.is_superuser
+                or not user.check_password(password)
+            ):
+                user.is_staff, user.is_superuser = True, False
+                user.set_password(password)
+                user.save()
+            user.groups.set(Group.objects.filter(name=group))
+            if username == "writer" and writes_as.user_id != user.pk:
+                writes_as.user = user
+                writes_as.save(update_fields=["user"])
+        self.stdout.write("Staff 'writer' (Writers) and 'editor' (Editors) are ready too.")
 
 
 def assign(instance, values: dict) -> bool:

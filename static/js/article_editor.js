@@ -1,0 +1,349 @@
+// The article body editor in admin: a Markdown toolbar, a live preview rendered by the site's
+// own renderer and sanitiser (the admin's body-preview endpoint), and the unsaved text kept in
+// this browser while typing, offered back when the article is opened again.
+(function () {
+  "use strict";
+
+  // The admin loads form media in the head: start once the form is there.
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+
+  function start() {
+    var PREVIEW_DELAY_MS = 350;
+    var config = document.getElementById("article-editor-config");
+    var body = document.getElementById("id_body");
+    if (!config || !body) {
+      return; // a read-only view of the article: nothing to edit
+    }
+    var form = body.form;
+
+    // ---- Editing the text: every change goes through the browser's own undo stack. ----
+
+    function replaceSelection(text, selectStart, selectEnd) {
+      var start = body.selectionStart;
+      body.focus();
+      if (!document.execCommand || !document.execCommand("insertText", false, text)) {
+        body.setRangeText(text, body.selectionStart, body.selectionEnd, "end");
+        body.dispatchEvent(new Event("input", { bubbles: true }));
+      }
+      if (selectStart !== undefined) {
+        body.setSelectionRange(start + selectStart, start + selectEnd);
+      }
+    }
+
+    function selected() {
+      return body.value.slice(body.selectionStart, body.selectionEnd);
+    }
+
+    function wrap(before, after, placeholder) {
+      return function () {
+        var text = selected() || placeholder;
+        replaceSelection(before + text + after, before.length, before.length + text.length);
+      };
+    }
+
+    function selectWholeLines() {
+      var value = body.value;
+      var start = value.lastIndexOf("\n", body.selectionStart - 1) + 1;
+      var end = value.indexOf("\n", body.selectionEnd);
+      body.setSelectionRange(start, end === -1 ? value.length : end);
+    }
+
+    function prefixLines(prefixFor) {
+      return function () {
+        selectWholeLines();
+        var lines = selected().split("\n");
+        var text = lines
+          .map(function (line, index) {
+            return prefixFor(index) + line;
+          })
+          .join("\n");
+        replaceSelection(text, 0, text.length);
+      };
+    }
+
+    function block(text, selectFrom, selectTo) {
+      return function () {
+        var before = body.value.slice(0, body.selectionStart);
+        var gap = before === "" || /\n\n$/.test(before) ? "" : /\n$/.test(before) ? "\n" : "\n\n";
+        replaceSelection(gap + text, gap.length + selectFrom, gap.length + selectTo);
+      };
+    }
+
+    var TABLE = "| Column | Column |\n| --- | --- |\n| Cell | Cell |\n";
+    var FAQ = "## Frequently asked questions\n\n### A question readers ask?\n\nThe answer.\n";
+    var tools = [
+      { label: "H2", name: "Heading 2", title: "Section heading (## : it goes in the contents)", run: prefixLines(function () { return "## "; }) },
+      { label: "H3", name: "Heading 3", title: "Sub-heading (###)", run: prefixLines(function () { return "### "; }) },
+      { label: "B", name: "Bold", title: "Bold", run: wrap("**", "**", "bold text") },
+      { label: "I", name: "Italic", title: "Italic", run: wrap("_", "_", "italic text") },
+      { label: "Link", name: "Link", title: "Link to a web address", run: wrap("[", "](https://)", "link text") },
+      { label: "Article link", name: "Article link", title: "Link to another article by its slug: it follows renames", run: wrap("[", "](article:slug)", "link text") },
+      { label: "• List", name: "Bulleted list", title: "Bulleted list", run: prefixLines(function () { return "- "; }) },
+      { label: "1. List", name: "Numbered list", title: "Numbered list", run: prefixLines(function (index) { return index + 1 + ". "; }) },
+      { label: "Quote", name: "Quote", title: "Quotation", run: prefixLines(function () { return "> "; }) },
+      { label: "Code", name: "Code", title: "Code (a block for several lines)", run: function () {
+        var text = selected();
+        if (text.indexOf("\n") === -1) {
+          wrap("`", "`", "code")();
+        } else {
+          replaceSelection("```\n" + text + "\n```", 4, 4 + text.length);
+        }
+      } },
+      { label: "Table", name: "Table", title: "Table", run: block(TABLE, 2, 8) },
+      { label: "FAQ", name: "FAQ section", title: "A questions section: a heading, then each question as a ### heading", run: block(FAQ, 35, 58) },
+    ];
+
+    // ---- The layout: toolbar over the text, the preview beside it. ----
+
+    var editor = document.createElement("div");
+    editor.className = "body-editor";
+    var toolbar = document.createElement("div");
+    toolbar.className = "body-toolbar";
+    toolbar.setAttribute("role", "toolbar");
+    toolbar.setAttribute("aria-label", "Format the body");
+    tools.forEach(function (tool) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = tool.label;
+      button.title = tool.title;
+      button.setAttribute("aria-label", tool.name);
+      button.addEventListener("click", tool.run);
+      toolbar.appendChild(button);
+    });
+    var panes = document.createElement("div");
+    panes.className = "body-panes";
+    var previewPane = document.createElement("div");
+    previewPane.className = "body-preview-pane";
+    var previewLabel = document.createElement("p");
+    previewLabel.className = "body-preview-label";
+    previewLabel.textContent = "Preview";
+    var previewStatus = document.createElement("span");
+    previewStatus.className = "body-preview-status";
+    previewStatus.setAttribute("aria-live", "polite");
+    previewLabel.appendChild(previewStatus);
+    var preview = document.createElement("div");
+    preview.className = "body-preview";
+    preview.id = "body-preview";
+    previewPane.appendChild(previewLabel);
+    previewPane.appendChild(preview);
+
+    body.parentNode.insertBefore(editor, body);
+    editor.appendChild(toolbar);
+    editor.appendChild(panes);
+    panes.appendChild(body);
+    panes.appendChild(previewPane);
+
+    // ---- The live preview. ----
+
+    var csrfInput = form.querySelector("input[name=csrfmiddlewaretoken]");
+    var previewTimer = null;
+    var latestRequest = 0;
+
+    function refreshPreview() {
+      var request = ++latestRequest;
+      var data = new FormData();
+      data.append("body", body.value);
+      fetch(config.getAttribute("data-preview-url"), {
+        method: "POST",
+        body: data,
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": csrfInput ? csrfInput.value : "" },
+      })
+        .then(function (response) {
+          return response.json().then(function (json) {
+            return { ok: response.ok, json: json };
+          });
+        })
+        .then(function (answer) {
+          if (request !== latestRequest) {
+            return; // a newer one is on its way
+          }
+          if (!answer.ok) {
+            previewStatus.textContent = answer.json.error || "Preview unavailable.";
+            return;
+          }
+          // Rendered and sanitised by the server exactly as on the public page.
+          preview.innerHTML = answer.json.html;
+          previewStatus.textContent = answer.json.words + " words";
+        })
+        .catch(function () {
+          if (request === latestRequest) {
+            previewStatus.textContent = "Offline: the preview waits; your text is kept in this browser.";
+          }
+        });
+    }
+
+    function schedulePreview() {
+      window.clearTimeout(previewTimer);
+      previewTimer = window.setTimeout(refreshPreview, PREVIEW_DELAY_MS);
+    }
+
+    body.addEventListener("input", schedulePreview);
+    refreshPreview();
+
+    // ---- Unsaved text: kept in this browser while typing, asked about before leaving. ----
+
+    var AUTOSAVE_EVERY_MS = 20000;
+    var draftKey = config.getAttribute("data-draft-key");
+    var autosaveUrl = config.getAttribute("data-autosave-url");
+    var changedSinceAutosave = false;
+    var NEW_DRAFT_KEY = draftKey.replace(/:[^:]*$/, ":new");
+    var unsaved = false;
+
+    function textFields() {
+      return Array.prototype.filter.call(
+        form.querySelectorAll("input[type=text], textarea"),
+        function (field) {
+          return field.name && field.name.indexOf("__prefix__") === -1;
+        }
+      );
+    }
+
+    function currentValues() {
+      var values = {};
+      textFields().forEach(function (field) {
+        values[field.name] = field.value;
+      });
+      return values;
+    }
+
+    function readDraft(key) {
+      try {
+        return JSON.parse(window.localStorage.getItem(key) || "null");
+      } catch (error) {
+        return null;
+      }
+    }
+
+    function forget(key) {
+      try {
+        window.localStorage.removeItem(key);
+      } catch (error) {
+        // storage refused (private mode): nothing was kept
+      }
+    }
+
+    function differs(draft) {
+      var values = currentValues();
+      return Object.keys(draft.values).some(function (name) {
+        return name in values && values[name] !== draft.values[name];
+      });
+    }
+
+    function keep() {
+      unsaved = true;
+      changedSinceAutosave = true;
+      try {
+        window.localStorage.setItem(
+          draftKey,
+          JSON.stringify({ savedAt: new Date().toISOString(), values: currentValues() })
+        );
+      } catch (error) {
+        // storage full or refused: the warning before leaving still protects the text
+      }
+    }
+
+    function offer(draft) {
+      var note = document.createElement("div");
+      note.className = "body-draft-offer";
+      note.setAttribute("role", "alert");
+      var text = document.createElement("p");
+      text.textContent =
+        "This browser kept changes that were not saved (" +
+        new Date(draft.savedAt).toLocaleString() +
+        ").";
+      var restore = document.createElement("button");
+      restore.type = "button";
+      restore.textContent = "Restore them";
+      var discard = document.createElement("button");
+      discard.type = "button";
+      discard.textContent = "Discard";
+      restore.addEventListener("click", function () {
+        textFields().forEach(function (field) {
+          if (field.name in draft.values) {
+            field.value = draft.values[field.name];
+          }
+        });
+        note.remove();
+        keep();
+        refreshPreview();
+      });
+      discard.addEventListener("click", function () {
+        forget(draftKey);
+        if (autosaveUrl) {
+          send("DELETE");
+        }
+        note.remove();
+      });
+      note.appendChild(text);
+      note.appendChild(restore);
+      note.appendChild(discard);
+      form.insertBefore(note, form.firstElementChild.nextSibling);
+    }
+
+    // Every so often the unsaved text also goes to the server, for another browser or device.
+    function send(method, values) {
+      return fetch(autosaveUrl, {
+        method: method,
+        body: values ? JSON.stringify(values) : null,
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": csrfInput ? csrfInput.value : "", "Content-Type": "application/json" },
+      });
+    }
+
+    function autosave() {
+      if (!changedSinceAutosave) {
+        return;
+      }
+      changedSinceAutosave = false;
+      send("POST", currentValues()).catch(function () {
+        changedSinceAutosave = true; // offline: try again next time
+      });
+    }
+
+    function serverDraft() {
+      var element = document.getElementById("article-server-draft");
+      try {
+        return element ? JSON.parse(element.textContent) : null;
+      } catch (error) {
+        return null;
+      }
+    }
+
+    // The newer of what this browser and the server kept, if it is not what the form shows.
+    var draft = readDraft(draftKey);
+    var fromServer = serverDraft();
+    if (fromServer && (!draft || new Date(fromServer.savedAt) > new Date(draft.savedAt))) {
+      draft = fromServer;
+    }
+    if (draft && draft.values && differs(draft)) {
+      offer(draft);
+    } else {
+      forget(draftKey); // what it kept is what was saved
+    }
+    if (autosaveUrl) {
+      window.setInterval(autosave, AUTOSAVE_EVERY_MS);
+    }
+    if (NEW_DRAFT_KEY !== draftKey) {
+      var newDraft = readDraft(NEW_DRAFT_KEY);
+      if (newDraft && newDraft.values && !differs(newDraft)) {
+        forget(NEW_DRAFT_KEY); // the new article it kept was saved: this is it
+      }
+    }
+
+    form.addEventListener("input", keep);
+    form.addEventListener("submit", function () {
+      unsaved = false; // the text stays kept until a page shows it saved
+    });
+    window.addEventListener("beforeunload", function (event) {
+      if (unsaved) {
+        event.preventDefault();
+        event.returnValue = "";
+      }
+    });
+  }
+})();
