@@ -16,7 +16,9 @@ MAX_URL_LENGTH = 500
 
 
 def clean_value(value: str, limit: int = MAX_VALUE_LENGTH) -> str:
-    return "".join(ch for ch in str(value) if ch.isprintable()).strip()[:limit]
+    """Printable, trimmed and cut to `limit`; trimmed again after the cut, so that cleaning a
+    clean value changes nothing (a value cut at a space is stored as it is kept)."""
+    return "".join(ch for ch in str(value) if ch.isprintable()).strip()[:limit].rstrip()
 
 
 def utm_from_query(query) -> dict[str, str]:
