@@ -7,11 +7,12 @@ from django.views.generic import TemplateView
 from django.views.static import serve
 
 from articles.sitemaps import sitemaps
-from careers_site.views import healthz
+from careers_site.views import favicon, healthz
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path(
         "sitemap.xml",
         cache_control(max_age=3600)(sitemap),

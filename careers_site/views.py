@@ -3,8 +3,9 @@ import uuid
 
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
-from django.views.decorators.cache import never_cache
+from django.http import HttpRequest, HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control, never_cache
 
 logger = logging.getLogger(__name__)
 
@@ -35,3 +36,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if status == 200 else "unavailable", **state}, status=status
     )
+
+
+@cache_control(max_age=86400, public=True)
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """Browsers ask for /favicon.ico on pages that name no icon (admin's, files): the site's."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))

@@ -125,3 +125,12 @@ def test_static_addresses_come_from_the_manifest_once_per_file(tmp_path, setting
     assert lookups.call_count == 1
     with pytest.raises(ValueError):  # a file missing from the manifest is still an error
         storage.url("css/missing.css")
+
+
+@pytest.mark.django_db
+def test_favicon_ico_leads_to_the_sites_icon(client):
+    """Admin pages name no icon, so browsers ask for /favicon.ico: a 404 in their console."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith(".svg") and "favicon" in response["Location"]
+    assert client.get(response["Location"]).status_code == 200
