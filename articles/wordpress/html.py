@@ -30,7 +30,7 @@ class Converted:
 
 
 class SiteMarkdown(MarkdownConverter):
-    """A figure is its image with the caption under it, in italics."""
+    """A figure is its image, with the caption in italics in the paragraph under it."""
 
     def convert_figure(self, el, text, parent_tags):
         image = el.find("img")
@@ -40,7 +40,7 @@ class SiteMarkdown(MarkdownConverter):
         alt = image.get("alt", "").replace("]", "")
         markdown = f"![{alt}]({image.get('src', '')})"
         if caption is not None and caption.get_text(strip=True):
-            markdown += f"\n*{caption.get_text(' ', strip=True)}*"
+            markdown += f"\n\n*{caption.get_text(' ', strip=True)}*"
         return f"\n\n{markdown}\n\n"
 
 

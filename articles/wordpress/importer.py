@@ -8,6 +8,7 @@ and becomes a tag of those posts, so that nothing it said is lost.
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -20,6 +21,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -36,6 +38,7 @@ Kind = ImportedItem.Kind
 PROGRESS_EVERY = 100
 UNCATEGORIZED = ("uncategorized", "Uncategorized")
 SKIPPED_STATUSES = {"trash", "auto-draft", "inherit"}
+BODY_IMAGE_RE = re.compile(r'!\[(?P<alt>[^\]]*)\]\((?P<url>[^)\s]+)(?:\s+"[^"]*")?\)')
 
 
 def fingerprint(record) -> str:
@@ -190,7 +193,8 @@ class WordPressImporter:
         if record.kind == "category":
             self._category(record)
         elif record.kind == "post_tag":
-            tag = self._tag(record.slug, record.name)
+            tag, created = self._tag(record.slug, record.name)
+            self.report.count("tag", "created" if created else "unchanged")
             self._keep(Kind.TAG, record.slug, tag, record)
 
     def _category(self, record: wxr.Term) -> None:
@@ -220,9 +224,13 @@ class WordPressImporter:
         self.top_category[record.slug] = slug
         self._keep(Kind.CATEGORY, record.slug, category, record)
 
-    def _tag(self, slug: str, name: str) -> Tag:
+    def _tag(self, slug: str, name: str) -> tuple[Tag, bool]:
         tag_slug = slugify(unquote(slug))[:60] or slugify(name)[:60]
-        tag, created = Tag.objects.get_or_create(slug=tag_slug, defaults={"name": name[:60]})
+        return Tag.objects.get_or_create(slug=tag_slug, defaults={"name": name[:60]})
+
+    def _post_tag(self, slug: str, name: str) -> Tag:
+        """A tag a post names (a child category, say) that the export did not list first."""
+        tag, created = self._tag(slug, name)
         if created:
             self.report.count("tag", "created")
         return tag
@@ -260,9 +268,7 @@ class WordPressImporter:
         created = article is None
         article = article or Article()
         title = self._title(item, limit=200)
-        converted = wordpress_markdown(item.content, attachments=self._attachment_urls())
-        for note in converted.notes:
-            self.report.note("post", item.wp_id, title, note)
+        converted = self._converted(item, title)
         status, published_at = self._status(item, title)
         category, extra_tags = self._post_category(item, title)
         values = {
@@ -273,12 +279,15 @@ class WordPressImporter:
             "status": status,
             "published_at": published_at,
             "is_featured": item.is_sticky,
+            "comments_enabled": item.comment_status != "closed",
             "meta_description": item.meta.get("_yoast_wpseo_metadesc", "")[:160],
             "author": self._post_author(item),
             "category": category,
         }
         self._save("post", item, article, values, created=created, title=title)
-        tags = [self._tag(slug, name) for domain, slug, name in item.terms if domain == "post_tag"]
+        tags = [
+            self._post_tag(slug, name) for domain, slug, name in item.terms if domain == "post_tag"
+        ]
         article.tags.set([*tags, *extra_tags])
         self._faq(article, converted.faq)
         written = wordpress_datetime(item.date_gmt, item.date)
@@ -340,7 +349,9 @@ class WordPressImporter:
         slugs = [slug for domain, slug, _ in item.terms if domain == "category"]
         tops = [self.top_category.get(slug, slugify(unquote(slug))) for slug in slugs]
         extra = [
-            self._tag(slug, self.child_names[slug]) for slug in slugs if slug in self.child_names
+            self._post_tag(slug, self.child_names[slug])
+            for slug in slugs
+            if slug in self.child_names
         ]
         if not tops:
             category, _ = Category.objects.get_or_create(
@@ -354,7 +365,7 @@ class WordPressImporter:
         for other in dict.fromkeys(tops[1:]):
             if other != category.slug:
                 other_name = Category.objects.filter(slug=other).values_list("name", flat=True)
-                extra.append(self._tag(other, other_name.first() or other))
+                extra.append(self._post_tag(other, other_name.first() or other))
                 self.report.note("post", item.wp_id, title, f"also in “{other}”: kept as a tag")
         return category, extra
 
@@ -384,9 +395,7 @@ class WordPressImporter:
                 raise ValidationError(f"a site page already has the address /{slug}/")
             page = SitePage(slug=slug[:60], in_footer=False)
             page.clean()  # an address another page of the site has
-        converted = wordpress_markdown(item.content, attachments=self._attachment_urls())
-        for note in converted.notes:
-            self.report.note("page", item.wp_id, title, note)
+        converted = self._converted(item, title)
         values = {
             "title": title,
             "body": converted.markdown,
@@ -394,6 +403,50 @@ class WordPressImporter:
         }
         self._save("page", item, page, values, created=created, title=title)
         self._keep(Kind.PAGE, item.wp_id, page, item)
+
+    # Bodies and their images ----------------------------------------------------------------
+
+    def _converted(self, item: wxr.Item, title: str):
+        converted = wordpress_markdown(item.content, attachments=self._attachment_urls())
+        for note in converted.notes:
+            self.report.note(item.post_type, item.wp_id, title, note)
+        converted.markdown = BODY_IMAGE_RE.sub(
+            lambda match: self._body_image(match, item, title), converted.markdown
+        )
+        return converted
+
+    def _body_image(self, match, item: wxr.Item, title: str) -> str:
+        """An image of the old site's uploads, copied from --media-dir into the site's storage
+        (checked and cleaned like any upload); one that cannot be had keeps its old address."""
+        url = match["url"]
+        if "/uploads/" not in urlsplit(url).path:
+            return match[0]
+        try:
+            if self.media_dir is None:
+                raise ValidationError("no --media-dir (nothing is downloaded)")
+            relative = uploads_path(url)
+            name = str(PurePosixPath("articles/body") / relative)
+            if not self.dry_run and not default_storage.exists(name):
+                name = default_storage.save(name, ContentFile(self._image_data(relative, url)))
+            elif self.dry_run:
+                self._image_data(relative, url)
+        except ValidationError as error:
+            reason = error_reason(error)
+            self.report.note(item.post_type, item.wp_id, title, f"body image {url}: {reason}")
+            self.report.count("image", "skipped")
+            return match[0]
+        self.report.count("image", "created")
+        return f"![{match['alt']}]({default_storage.url(name)})"
+
+    def _image_data(self, relative: PurePosixPath, url: str) -> bytes:
+        source = self.media_dir / relative
+        if not source.is_file():
+            raise ValidationError(f"{url} is not in the media directory (looked for {source})")
+        with source.open("rb") as file:
+            upload = File(file, name=source.name)
+            check_image_upload(upload)
+            data, _ = clean_image_bytes(upload)
+        return data
 
     # Featured images, once every attachment has been read -------------------------------------
 
@@ -417,17 +470,12 @@ class WordPressImporter:
         url, alt = self.attachments[attachment_id]
         if self.media_dir is None:
             raise ValidationError(f"{url} not imported: no --media-dir (nothing is downloaded)")
-        source = self.media_dir / uploads_path(url)
-        if not source.is_file():
-            raise ValidationError(f"{url} is not in the media directory (looked for {source})")
+        relative = uploads_path(url)
+        data = self._image_data(relative, url)
         if self.dry_run:
             self.report.count("image", "created")
             return
-        with source.open("rb") as file:
-            upload = File(file, name=source.name)
-            check_image_upload(upload)
-            data, _ = clean_image_bytes(upload)
-        article.featured_image.save(source.name, ContentFile(data), save=False)
+        article.featured_image.save(relative.name, ContentFile(data), save=False)
         article.featured_image_alt = (alt or article.title)[:250]
         article.save()
         self.report.count("image", "created")

@@ -22,10 +22,18 @@ class ImportReport:
         self.note(kind, wp_id, title, f"skipped: {reason}")
 
     def lines(self) -> list[str]:
+        """A line of counts per kind (the four actions, and any other one that happened), then
+        the notes, in the order of the file."""
         kinds = sorted({kind for kind, _ in self.counts})
-        actions = ("created", "updated", "unchanged", "skipped")
+        actions = ["created", "updated", "unchanged", "skipped"]
+        actions += sorted({action for _, action in self.counts} - set(actions))
         lines = [
-            f"{kind}: " + ", ".join(f"{self.counts[(kind, action)]} {action}" for action in actions)
+            f"{kind}: "
+            + ", ".join(
+                f"{self.counts[(kind, action)]} {action}"
+                for action in actions
+                if action in actions[:4] or self.counts[(kind, action)]
+            )
             for kind in kinds
         ]
         return lines + self.notes

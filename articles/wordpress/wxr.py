@@ -70,6 +70,7 @@ class Item:
     password: str
     is_sticky: bool
     attachment_url: str
+    comment_status: str = "open"
     terms: list[tuple[str, str, str]] = field(default_factory=list)  # (domain, slug, name)
     meta: dict[str, str] = field(default_factory=dict)
     comments: list[Comment] = field(default_factory=list)
@@ -171,6 +172,7 @@ def _item(element) -> Item:
         password=_text(element, "wp:post_password"),
         is_sticky=_text(element, "wp:is_sticky") == "1",
         attachment_url=_text(element, "wp:attachment_url"),
+        comment_status=_text(element, "wp:comment_status"),
     )
     for child in element:
         name = _name(child.tag)

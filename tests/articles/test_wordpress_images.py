@@ -106,3 +106,38 @@ def test_a_dry_run_writes_no_image(tmp_path, media_dir, settings):
     output = run(tmp_path, text, "--media-dir", str(media_dir), "--dry-run")
     assert "image: 1 created" in output
     assert not (settings.MEDIA_ROOT / "articles").exists()
+
+
+def body_post(wp_id: str, slug: str, *urls: str) -> str:
+    images = "".join(
+        f'<p><img src="{url}" alt="Figure {n}" title="t"></p>' for n, url in enumerate(urls)
+    )
+    return w.item(wp_id, slug.title(), slug=slug, content=f"<p>Intro</p>{images}")
+
+
+def test_images_in_a_body_are_copied_into_the_sites_storage(tmp_path, media_dir, settings):
+    text = export(body_post("10", "body", f"{UPLOADS}/2020/05/desk.jpg", "https://cdn.other/x.png"))
+    run(tmp_path, text, "--media-dir", str(media_dir))
+    article = Article.objects.get(slug="body")
+    assert "![Figure 0](/media/articles/body/2020/05/desk.jpg)" in article.body
+    assert '![Figure 1](https://cdn.other/x.png "t")' in article.body  # not an old upload
+    assert (settings.MEDIA_ROOT / "articles/body/2020/05/desk.jpg").is_file()
+    assert 'src="/media/articles/body/2020/05/desk.jpg"' in article.body_html
+    output = run(
+        tmp_path,
+        export(body_post("10", "body", f"{UPLOADS}/2020/05/desk.jpg")),
+        "--media-dir",
+        str(media_dir),
+    )
+    assert len(list((settings.MEDIA_ROOT / "articles/body/2020/05").iterdir())) == 1
+    assert "post 10 “Body”: updated: body" in output
+
+
+def test_a_body_image_that_cannot_be_had_keeps_its_address_and_is_reported(tmp_path, media_dir):
+    text = export(body_post("10", "gone", f"{UPLOADS}/2019/01/gone.jpg"))
+    output = run(tmp_path, text, "--media-dir", str(media_dir))
+    assert f'![Figure 0]({UPLOADS}/2019/01/gone.jpg "t")' in Article.objects.get(slug="gone").body
+    assert (
+        f"body image {UPLOADS}/2019/01/gone.jpg: {UPLOADS}/2019/01/gone.jpg is not in the media"
+        in output
+    )

@@ -33,8 +33,12 @@ def run(tmp_path, text: str, *args: str) -> str:
     return out.getvalue()
 
 
+# Read once: every export built by a test schedules the same post at the same time.
+FUTURE = (timezone.now() + timezone.timedelta(days=10)).strftime("%Y-%m-%d 09:00:00")
+
+
 def site_export() -> str:
-    future = (timezone.now() + timezone.timedelta(days=10)).strftime("%Y-%m-%d %H:%M:%S")
+    future = FUTURE
     return w.export(
         NESTED,
         w.item(
@@ -281,7 +285,7 @@ def test_shortcodes_become_an_image_with_caption_or_a_reported_link():
         '[contact-form-7 id="1"]',
         attachments={"5": "https://old.example.com/x.jpg"},
     )
-    assert "![A desk](https://old.example.com/x.jpg)\n*Where I work*" in converted.markdown
+    assert "![A desk](https://old.example.com/x.jpg)\n\n*Where I work*" in converted.markdown
     assert "<https://www.youtube.com/watch?v=abc>" in converted.markdown
     assert converted.notes == [
         "[gallery] kept as 1 link(s) to its images",
@@ -313,3 +317,20 @@ def test_yoast_faq_blocks_become_faq_items(tmp_path):
     assert article.body == "Intro"
     run(tmp_path, w.export(NESTED, w.item("10", "FAQ", slug="faq", content=body + " ")))
     assert article.faqs.count() == 1
+
+
+def test_the_report_counts_each_kind_and_nested_categories(tmp_path):
+    output = run(tmp_path, site_export())
+    assert "category: 1 created, 0 updated, 0 unchanged, 0 skipped, 2 nested" in output
+    assert "tag: 2 created, 0 updated, 0 unchanged, 0 skipped" in output  # Python, Behavioural
+    again = run(tmp_path, site_export())
+    assert "tag: 0 created, 0 updated, 1 unchanged, 0 skipped" in again
+
+
+def test_comments_closed_on_wordpress_stay_closed(tmp_path):
+    run(tmp_path, w.export(NESTED, w.item("10", "Closed", slug="closed", comment_status="closed")))
+    run(tmp_path, w.export(NESTED, w.item("11", "Open", slug="open")))
+    assert dict(Article.objects.values_list("slug", "comments_enabled")) == {
+        "closed": False,
+        "open": True,
+    }

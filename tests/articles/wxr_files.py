@@ -92,6 +92,7 @@ def item(
     sticky: bool = False,
     password: str = "",
     attachment_url: str = "",
+    comment_status: str = "open",
 ) -> str:
     terms = "".join(
         f'<category domain="category" nicename="{s}">{cdata(n)}</category>' for s, n in categories
@@ -117,7 +118,7 @@ def item(
   <wp:post_date>{date_gmt}</wp:post_date>
   <wp:post_date_gmt>{date_gmt if status != "draft" else "0000-00-00 00:00:00"}</wp:post_date_gmt>
   <wp:post_modified_gmt>{modified_gmt}</wp:post_modified_gmt>
-  <wp:comment_status>open</wp:comment_status>
+  <wp:comment_status>{comment_status}</wp:comment_status>
   <wp:post_name>{cdata(slug)}</wp:post_name>
   <wp:status>{status}</wp:status>
   <wp:post_parent>0</wp:post_parent>
