@@ -334,3 +334,26 @@ def test_comments_closed_on_wordpress_stay_closed(tmp_path):
         "closed": False,
         "open": True,
     }
+
+
+def test_related_articles_are_ranked_once_for_the_whole_import(
+    tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Guards the import ranking a whole category again for every article it adds."""
+    from articles import related
+    from articles.models import RelatedList
+
+    refreshes = []
+    original = related.related_lists_refresh
+
+    def counted(*, article_ids):
+        refreshes.append(sorted(article_ids))
+        original(article_ids=article_ids)
+
+    monkeypatch.setattr(related, "related_lists_refresh", counted)
+    posts = [w.item(str(n), f"Post {n}", slug=f"post-{n}") for n in range(10, 16)]
+    with django_capture_on_commit_callbacks(execute=True):
+        run(tmp_path, w.export(NESTED, *posts))
+    assert refreshes == [sorted(Article.objects.values_list("pk", flat=True))]
+    first = Article.objects.get(slug="post-10")
+    assert len(RelatedList.objects.get(article=first).article_ids) == 3

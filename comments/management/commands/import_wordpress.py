@@ -9,6 +9,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from articles.related import lists_changed_together
 from articles.wordpress.importer import WordPressImporter
 from articles.wordpress.report import ImportReport
 from articles.wordpress.wxr import NotAnExport
@@ -53,7 +54,7 @@ class Command(BaseCommand):
         )
         try:
             with transaction.atomic():  # a file cut short writes nothing at all
-                with export.open("rb") as source:
+                with export.open("rb") as source, lists_changed_together():
                     importer.run(source)
                 if dry_run:
                     raise DryRunDone
