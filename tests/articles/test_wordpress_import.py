@@ -357,3 +357,20 @@ def test_related_articles_are_ranked_once_for_the_whole_import(
     assert refreshes == [sorted(Article.objects.values_list("pk", flat=True))]
     first = Article.objects.get(slug="post-10")
     assert len(RelatedList.objects.get(article=first).article_ids) == 3
+
+
+def test_a_reimport_shows_at_once_on_cached_pages(
+    tmp_path, client, django_capture_on_commit_callbacks
+):
+    from careers_site.page_cache import STATUS_HEADER
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run(tmp_path, site_export())
+    pages = ["/articles/dont-panic/", "/", "/categories/careers/"]
+    for url in pages:
+        client.get(url)
+        assert client.get(url)[STATUS_HEADER] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        run(tmp_path, site_export().replace("Don&amp;#8217;t panic", "Keep calm"))
+    for url in pages:
+        assert "Keep calm" in client.get(url).content.decode(), url
