@@ -36,17 +36,36 @@ class ImportedItem(models.Model):
 
 
 class OldPath(models.Model):
-    """An address a post had on WordPress (its permalink's path). It answers with a permanent
-    redirect to the article's address now (articles/middleware.py): pointing at the article, not
-    at another address, so no chain or loop can form."""
+    """An address a post or page had on WordPress (its permalink's path). It answers with a
+    permanent redirect to the article's or site page's address now (articles/middleware.py):
+    pointing at the row, not at another address, so no chain or loop can form."""
 
     path = models.CharField(max_length=255, help_text="Starts and ends with a slash.")
     article = models.ForeignKey(
-        "articles.Article", on_delete=models.CASCADE, related_name="old_paths"
+        "articles.Article",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="old_paths",
+    )
+    site_page = models.ForeignKey(
+        "articles.SitePage",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="old_paths",
     )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=("path",), name="old_path_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=("path",), name="old_path_unique"),
+            models.CheckConstraint(
+                condition=models.Q(article__isnull=True, site_page__isnull=False)
+                | models.Q(article__isnull=False, site_page__isnull=True),
+                name="old_path_one_target",
+                violation_error_message="An old address leads to an article or a page.",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.path} → {self.article_id}"
+        return f"{self.path} → {self.article_id or self.site_page_id}"

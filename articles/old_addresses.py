@@ -6,6 +6,7 @@ old feed, category, tag and author addresses. Each answer is the address of a ro
 import re
 from urllib.parse import unquote
 
+from django.db.models import Q
 from django.urls import reverse
 
 from .models import Article, Author, Category, ImportedItem, OldPath, OldSlug, SitePage, Tag
@@ -62,9 +63,14 @@ def query_target(path: str, query: dict) -> str | None:
 def old_address_target(path: str) -> str | None:
     """Where an address that found nothing here leads, if it was one of WordPress's."""
     path = unquote(path if path.endswith("/") else f"{path}/")
-    kept = OldPath.objects.filter(path=path, article__in=Article.objects.published()).first()
+    kept = (
+        OldPath.objects.filter(path=path)
+        .filter(Q(article__in=Article.objects.published()) | Q(site_page__isnull=False))
+        .select_related("article", "site_page")
+        .first()
+    )
     if kept is not None:
-        return kept.article.get_absolute_url()
+        return (kept.article or kept.site_page).get_absolute_url()
     if SITE_FEED_RE.match(path):
         return reverse("articles:feed-atom" if "atom" in path else "articles:feed")
     if match := CATEGORY_RE.match(path):

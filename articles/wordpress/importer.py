@@ -258,9 +258,7 @@ class WordPressImporter:
         else:
             article = self._post_saved(item, article)
             self._keep(Kind.POST, item.wp_id, article, item)
-        old_path = path_of(item.link) if item.link else ""
-        if old_path not in ("/", article.get_absolute_url()):
-            OldPath.objects.update_or_create(path=old_path[:255], defaults={"article": article})
+        self._old_path(item, article=article)
         if self.on_post:
             self.on_post(article, item)
 
@@ -403,6 +401,15 @@ class WordPressImporter:
         }
         self._save("page", item, page, values, created=created, title=title)
         self._keep(Kind.PAGE, item.wp_id, page, item)
+        self._old_path(item, site_page=page)
+
+    def _old_path(self, item: wxr.Item, *, article=None, site_page=None) -> None:
+        """Its permalink answers a redirect here, unless it is the address it has now."""
+        old_path = path_of(item.link) if item.link else ""
+        if old_path not in ("/", (article or site_page).get_absolute_url()):
+            OldPath.objects.update_or_create(
+                path=old_path[:255], defaults={"article": article, "site_page": site_page}
+            )
 
     # Bodies and their images ----------------------------------------------------------------
 

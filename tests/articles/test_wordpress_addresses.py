@@ -5,7 +5,9 @@ permanent redirect to the address here; none hides a page of the site or leads i
 from io import StringIO
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import IntegrityError, transaction
 
 from articles.models import Article, OldPath, SitePage
 
@@ -33,7 +35,13 @@ def imported(tmp_path):
             "12", "Draft", slug="draft-post", status="draft", link="https://old.example.com/?p=12"
         ),
         w.item("13", "Clash", slug="clash", link="https://old.example.com/blog/clash/"),
-        w.item("20", "About us", slug="about-us", post_type="page"),
+        w.item(
+            "20",
+            "About us",
+            slug="about-us",
+            post_type="page",
+            link="https://old.example.com/company/about-us/",
+        ),
     )
     from .factories import ArticleFactory
 
@@ -59,6 +67,7 @@ def redirect_of(client, address: str) -> tuple[int, str]:
         ("/blog/clash/", "/articles/clash-wp13/"),
         ("/?p=11", "/articles/plain-post/"),
         ("/?page_id=20", "/about-us/"),
+        ("/company/about-us/", "/about-us/"),  # a page's permalink
         ("/feed/rss2/", "/feed/"),
         ("/feed/rdf/", "/feed/"),
         ("/comments/feed/", "/feed/"),
@@ -104,3 +113,15 @@ def test_an_old_address_follows_the_article_when_its_slug_changes(client, import
 
 def test_a_post_request_to_an_old_address_is_not_redirected(client, imported):
     assert client.post("/2020/05/04/dated-post/").status_code in (403, 404, 405)
+
+
+def test_an_old_path_leads_to_exactly_one_article_or_page(imported):
+    article, page = Article.objects.first(), SitePage.objects.first()
+    for both_or_neither in (
+        OldPath(path="/x/"),
+        OldPath(path="/x/", article=article, site_page=page),
+    ):
+        with pytest.raises(ValidationError, match="leads to an article or a page"):
+            both_or_neither.full_clean()
+        with pytest.raises(IntegrityError), transaction.atomic():
+            both_or_neither.save()
