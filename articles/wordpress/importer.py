@@ -64,7 +64,8 @@ def plain_text(html: str) -> str:
 
 
 def path_of(url: str) -> str:
-    path = urlsplit(url).path or "/"
+    """The path as Django hands it to a view: percent-escapes read (a Cyrillic slug, say)."""
+    path = unquote(urlsplit(url).path) or "/"
     return path if path.endswith("/") else f"{path}/"
 
 

@@ -125,3 +125,21 @@ def test_an_old_path_leads_to_exactly_one_article_or_page(imported):
             both_or_neither.full_clean()
         with pytest.raises(IntegrityError), transaction.atomic():
             both_or_neither.save()
+
+
+def test_a_unicode_permalink_leads_to_its_article(tmp_path, client):
+    link = "https://old.example.com/2021/03/%d0%ba%d0%b0%d1%80%d1%8c%d0%b5%d1%80%d0%b0/"
+    text = w.export(
+        w.author(),
+        w.category("careers", "Careers"),
+        w.item("30", "Карьера в ML", slug="%d0%ba%d0%b0%d1%80%d1%8c%d0%b5%d1%80%d0%b0", link=link),
+    )
+    output = StringIO()
+    call_command("import_wordpress", str(w.write(tmp_path, text)), stdout=output)
+    article = Article.objects.get(title="Карьера в ML")
+    assert article.slug == "ml"  # what the title has in ASCII; reported
+    assert "its address is /ml/" in output.getvalue()
+    assert redirect_of(client, "/2021/03/%d0%ba%d0%b0%d1%80%d1%8c%d0%b5%d1%80%d0%b0/") == (
+        301,
+        "/articles/ml/",
+    )
