@@ -280,6 +280,7 @@ class WordPressImporter:
             "is_featured": item.is_sticky,
             "comments_enabled": item.comment_status != "closed",
             "meta_description": item.meta.get("_yoast_wpseo_metadesc", "")[:160],
+            "seo_title": yoast_title(item.meta.get("_yoast_wpseo_title", "")),
             "author": self._post_author(item),
             "category": category,
         }
@@ -487,6 +488,12 @@ class WordPressImporter:
         article.featured_image_alt = (alt or article.title)[:250]
         article.save()
         self.report.count("image", "created")
+
+
+def yoast_title(value: str) -> str:
+    """Yoast's SEO title when it is plain words that fit (not `%%title%% %%sep%% %%sitename%%`,
+    which the site's own title already does)."""
+    return value if value and "%%" not in value and len(value) <= 70 else ""
 
 
 def uploads_path(url: str) -> PurePosixPath:

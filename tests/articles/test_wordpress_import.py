@@ -374,3 +374,13 @@ def test_a_reimport_shows_at_once_on_cached_pages(
         run(tmp_path, site_export().replace("Don&amp;#8217;t panic", "Keep calm"))
     for url in pages:
         assert "Keep calm" in client.get(url).content.decode(), url
+
+
+@pytest.mark.parametrize(
+    ("yoast", "seo_title"),
+    [("Plan your move into ML", "Plan your move into ML"), ("%%title%% %%sep%% %%sitename%%", "")],
+)
+def test_a_plain_yoast_title_becomes_the_seo_title(tmp_path, yoast, seo_title):
+    item = w.item("10", "Post", slug="post", meta={"_yoast_wpseo_title": yoast})
+    run(tmp_path, w.export(NESTED, item))
+    assert Article.objects.get(slug="post").seo_title == seo_title
