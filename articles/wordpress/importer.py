@@ -177,6 +177,8 @@ class WordPressImporter:
             author = Author.objects.filter(user=user).first()
         if author is None:
             author = Author.objects.filter(slug=slugify(record.login)).first()
+            if author is not None and imported is None:
+                self.report.note("author", record.login, name, f"is the author “{author.name}”")
         created = author is None
         if created:
             author = Author(slug=slugify(record.login) or f"author-{record.wp_id}")
@@ -380,6 +382,9 @@ class WordPressImporter:
             )
 
     def _page(self, item: wxr.Item) -> None:
+        if item.comments:
+            reason = f"its {len(item.comments)} comment(s) are left out: site pages have none"
+            self.report.note("page", item.wp_id, item.title, reason)
         if item.status != "publish" or item.password:
             self.report.skip("page", item.wp_id, item.title, f"not published ({item.status})")
             return

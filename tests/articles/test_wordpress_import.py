@@ -384,3 +384,18 @@ def test_a_plain_yoast_title_becomes_the_seo_title(tmp_path, yoast, seo_title):
     item = w.item("10", "Post", slug="post", meta={"_yoast_wpseo_title": yoast})
     run(tmp_path, w.export(NESTED, item))
     assert Article.objects.get(slug="post").seo_title == seo_title
+
+
+def test_an_author_with_the_same_slug_is_the_same_author_and_it_is_said(tmp_path):
+    from .factories import AuthorFactory
+
+    existing = AuthorFactory(slug="jane", name="Jane D.")
+    output = run(tmp_path, site_export())
+    assert Article.objects.get(slug="dont-panic").author == existing
+    assert "author jane “Jane Doe”: is the author “Jane D.”" in output
+
+
+def test_comments_on_a_page_are_reported_as_left_out(tmp_path):
+    page = w.item("20", "About", slug="about", post_type="page", comments=w.comment("5"))
+    output = run(tmp_path, w.export(NESTED, page))
+    assert "page 20 “About”: its 1 comment(s) are left out: site pages have none" in output
