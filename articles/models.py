@@ -8,6 +8,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .images import CheckedImageField, build_renditions, delete_renditions
+from .import_models import ImportedItem, OldPath  # noqa: F401 - the app's models
 from .rendering import count_words, reading_minutes, render_markdown
 from .site_page_models import SitePage, SitePageVersion  # noqa: F401 - the app's models
 

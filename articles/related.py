@@ -5,7 +5,9 @@ the pages, articles/page_keys.py), once the change commits, and kept in `Related
 article's page reads its ranking with the article, in the same query.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -15,6 +17,8 @@ from .models import Article, RelatedList
 from .page_keys import ids_of_lists
 
 LIMIT = 3
+# The articles whose lists changed inside `lists_changed_together()`, ranked once at its end.
+_together: ContextVar[set[int] | None] = ContextVar("related_lists_together", default=None)
 
 
 def rank_related(*, article_id: int, category_id: int, tag_ids: Iterable[int]) -> list[int]:
@@ -81,6 +85,24 @@ def lists_changed(keys: Iterable[str], *, article_ids: Iterable[int] = ()) -> No
             .values_list("pk", flat=True)
             .distinct()
         )
+    together = _together.get()
+    if together is not None:
+        together |= affected
+    elif affected:
+        transaction.on_commit(lambda: related_lists_refresh(article_ids=affected), robust=True)
+
+
+@contextmanager
+def lists_changed_together() -> Iterator[None]:
+    """The lists changed inside it are ranked again once, when the transaction around it
+    commits: an import of thousands of articles in one category ranks each article once, not
+    the whole category again for every article it adds."""
+    affected: set[int] = set()
+    token = _together.set(affected)
+    try:
+        yield
+    finally:
+        _together.reset(token)
     if affected:
         transaction.on_commit(lambda: related_lists_refresh(article_ids=affected), robust=True)
 

@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "leads.middleware.AttributionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A WordPress address (/?p=12, /2020/05/04/slug/, /category/x/feed/...) moved in: a 301.
+    "articles.middleware.OldAddressMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
