@@ -25,7 +25,10 @@ class OldAddressMiddleware:
             return HttpResponsePermanentRedirect(target)
         response = self.get_response(request)
         if response.status_code == 404:
-            target = old_address_target(request.path)
+            try:
+                target = old_address_target(request.path)
+            except (OperationalError, InterfaceError):  # the 404 stands
+                target = None
             if target and target != request.path:
                 return HttpResponsePermanentRedirect(target)
         return response

@@ -63,6 +63,8 @@ def query_target(path: str, query: dict) -> str | None:
 def old_address_target(path: str) -> str | None:
     """Where an address that found nothing here leads, if it was one of WordPress's."""
     path = unquote(path if path.endswith("/") else f"{path}/")
+    if "\x00" in path:
+        return None  # no WordPress address has one, and PostgreSQL refuses it in a query
     kept = (
         OldPath.objects.filter(path=path)
         .filter(Q(article__in=Article.objects.published()) | Q(site_page__isnull=False))

@@ -143,3 +143,10 @@ def test_a_unicode_permalink_leads_to_its_article(tmp_path, client):
         301,
         "/articles/ml/",
     )
+
+
+def test_an_address_with_a_nul_byte_is_no_old_address():
+    """PostgreSQL refuses NUL in a query: the 404 of such an address stays a 404, not a 500."""
+    from articles.old_addresses import old_address_target
+
+    assert old_address_target("/2020/05/04/a\x00b/") is None
