@@ -20,8 +20,17 @@ from django.utils.html import format_html
 from django.utils.timesince import timeuntil
 
 from . import revisions, roles
-from .forms import WORKFLOW_ACTIONS, ArticleAdminForm
-from .models import Article, ArticleDraft, Author, Category, FAQItem, Tag, article_link_target
+from .forms import WORKFLOW_ACTIONS, ArticleAdminForm, BodyImageForm
+from .models import (
+    Article,
+    ArticleDraft,
+    Author,
+    Category,
+    FAQItem,
+    Tag,
+    article_link_target,
+    body_figure,
+)
 from .rendering import render_markdown
 from .services import (
     article_draft_forget,
@@ -31,6 +40,7 @@ from .services import (
     article_send_back,
     article_submit_for_review,
     article_unpublish,
+    body_image_upload,
 )
 
 
@@ -272,6 +282,11 @@ class ArticleAdmin(admin.ModelAdmin):
                 name="articles_article_autosave",
             ),
             path(
+                "<int:object_id>/body-images/",
+                self.admin_site.admin_view(self.body_image_view),
+                name="articles_article_body_image",
+            ),
+            path(
                 "<int:object_id>/history/compare/",
                 self.admin_site.admin_view(self.compare_view),
                 name="articles_article_compare",
@@ -294,8 +309,22 @@ class ArticleAdmin(admin.ModelAdmin):
         body = request.POST.get("body", "")
         if len(body) > PREVIEW_MAX_CHARACTERS:
             return JsonResponse({"error": "Too long to preview."}, status=400)
-        rendered = render_markdown(body, link_target=article_link_target)
+        rendered = render_markdown(body, link_target=article_link_target, figure=body_figure)
         return JsonResponse({"html": rendered.html, "words": rendered.word_count})
+
+    def body_image_view(self, request: HttpRequest, object_id) -> HttpResponse:
+        """POST an image for the body (the editor's Image button, a drop or a paste), with its
+        alt text, caption and credit: answers the Markdown that shows it, or what is wrong."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self._article_for(request, object_id)
+        if not self.has_change_permission(request, article):
+            raise PermissionDenied
+        form = BodyImageForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+        body_image = body_image_upload(article=article, by=request.user, **form.cleaned_data)
+        return JsonResponse({"id": body_image.pk, "markdown": body_image.markdown}, status=201)
 
     def autosave_view(self, request: HttpRequest, object_id) -> HttpResponse:
         """POST: keep the unsaved text the editor sends every so often; DELETE: forget it."""

@@ -95,6 +95,7 @@
       } },
       { label: "Table", name: "Table", title: "Table", run: block(TABLE, 2, 8) },
       { label: "FAQ", name: "FAQ section", title: "A questions section: a heading, then each question as a ### heading", run: block(FAQ, 35, 58) },
+      { label: "Image", name: "Image", title: "Upload an image into the body (or drop or paste one into the text)", run: chooseImage },
     ];
 
     // ---- The layout: toolbar over the text, the preview beside it. ----
@@ -184,6 +185,249 @@
 
     body.addEventListener("input", schedulePreview);
     refreshPreview();
+
+    // ---- Images in the body: chosen, dropped or pasted; described; uploaded; inserted. ----
+
+    var imageUrl = config.getAttribute("data-body-image-url");
+    var SAVE_FIRST = "Save the draft once, then add images to it.";
+    var fileInput = document.createElement("input");
+    fileInput.type = "file";
+    fileInput.accept = "image/jpeg,image/png,image/webp,image/gif";
+    fileInput.hidden = true;
+    fileInput.setAttribute("aria-hidden", "true");
+    fileInput.tabIndex = -1;
+    toolbar.appendChild(fileInput);
+    fileInput.addEventListener("change", function () {
+      if (fileInput.files.length) {
+        describeImage(fileInput.files[0]);
+      }
+      fileInput.value = "";
+    });
+
+    function chooseImage() {
+      if (!imageUrl) {
+        previewStatus.textContent = SAVE_FIRST;
+        return;
+      }
+      fileInput.click();
+    }
+
+    function element(tag, className, text) {
+      var node = document.createElement(tag);
+      if (className) {
+        node.className = className;
+      }
+      if (text) {
+        node.textContent = text;
+      }
+      return node;
+    }
+
+    var dialog = null;
+    var dialogFields = {};
+    var dialogFile = null;
+    var insertAt = null;
+
+    function fieldRow(name, label, help, maxLength) {
+      var row = element("div", "body-image-field");
+      var labelNode = element("label", name === "alt" ? "required" : "", label);
+      labelNode.htmlFor = "body-image-" + name;
+      var input = element("input", "vTextField");
+      input.type = "text";
+      input.id = "body-image-" + name;
+      input.maxLength = maxLength;
+      if (name === "alt") {
+        input.required = true;
+        input.setAttribute("aria-required", "true");
+      }
+      var errors = element("ul", "errorlist");
+      errors.id = "body-image-" + name + "-errors";
+      errors.hidden = true;
+      input.setAttribute("aria-describedby", errors.id + (help ? " body-image-" + name + "-help" : ""));
+      row.appendChild(labelNode);
+      row.appendChild(input);
+      if (help) {
+        var helpNode = element("div", "help", help);
+        helpNode.id = "body-image-" + name + "-help";
+        row.appendChild(helpNode);
+      }
+      row.appendChild(errors);
+      input.addEventListener("input", function () {
+        errors.hidden = true; // what it said was about the text before this change
+        input.setAttribute("aria-invalid", "false");
+      });
+      dialogFields[name] = { input: input, errors: errors };
+      return row;
+    }
+
+    function buildDialog() {
+      dialog = element("dialog", "body-image-dialog");
+      dialog.setAttribute("aria-labelledby", "body-image-title");
+      var title = element("h2", "", "Insert an image");
+      title.id = "body-image-title";
+      dialog.appendChild(title);
+      var picked = element("div", "body-image-picked");
+      dialogFields.thumbnail = element("img", "body-image-thumbnail");
+      dialogFields.thumbnail.alt = "";
+      dialogFields.name = element("p", "body-image-name");
+      picked.appendChild(dialogFields.thumbnail);
+      picked.appendChild(dialogFields.name);
+      dialog.appendChild(picked);
+      dialogFields.image = { errors: element("ul", "errorlist") };
+      dialogFields.image.errors.setAttribute("role", "alert");
+      dialogFields.image.errors.hidden = true;
+      dialog.appendChild(dialogFields.image.errors);
+      dialog.appendChild(fieldRow("alt", "Alt text", "What the image shows, for readers who cannot see it (required).", 250));
+      dialog.appendChild(fieldRow("caption", "Caption", "Shown under the image (optional).", 250));
+      dialog.appendChild(fieldRow("credit", "Credit", "Who made it, e.g. “Photo: Ada Lovelace” (optional).", 150));
+      var buttons = element("div", "body-image-buttons");
+      dialogFields.submit = element("button", "default", "Upload and insert");
+      dialogFields.submit.type = "button";
+      var cancel = element("button", "", "Cancel");
+      cancel.type = "button";
+      buttons.appendChild(dialogFields.submit);
+      buttons.appendChild(cancel);
+      dialog.appendChild(buttons);
+      dialogFields.submit.addEventListener("click", uploadImage);
+      cancel.addEventListener("click", function () {
+        dialog.close();
+      });
+      dialog.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" && event.target.tagName === "INPUT") {
+          event.preventDefault();
+          uploadImage();
+        }
+      });
+      dialog.addEventListener("close", function () {
+        body.focus();
+      });
+      document.body.appendChild(dialog);
+    }
+
+    function showErrors(errors) {
+      ["image", "alt", "caption", "credit"].forEach(function (name) {
+        var list = dialogFields[name].errors;
+        var messages = (errors[name] || []).concat(name === "image" ? errors.__all__ || [] : []);
+        list.textContent = "";
+        messages.forEach(function (message) {
+          list.appendChild(element("li", "", message.message || message));
+        });
+        list.hidden = messages.length === 0;
+        if (dialogFields[name].input) {
+          dialogFields[name].input.setAttribute("aria-invalid", messages.length ? "true" : "false");
+        }
+      });
+    }
+
+    function describeImage(file) {
+      if (!imageUrl) {
+        previewStatus.textContent = SAVE_FIRST;
+        return;
+      }
+      if (!dialog) {
+        buildDialog();
+      }
+      dialogFile = file;
+      insertAt = [body.selectionStart, body.selectionEnd];
+      dialogFields.name.textContent = (file.name || "Pasted image") + " (" + Math.ceil(file.size / 1024) + " KB)";
+      dialogFields.thumbnail.hidden = true;
+      if (/^image\//.test(file.type)) {
+        // A data: address: the site's CSP allows it for images, not blob: ones.
+        var reader = new FileReader();
+        reader.addEventListener("load", function () {
+          dialogFields.thumbnail.src = reader.result;
+          dialogFields.thumbnail.hidden = false;
+        });
+        reader.readAsDataURL(file);
+      }
+      ["alt", "caption", "credit"].forEach(function (name) {
+        dialogFields[name].input.value = "";
+      });
+      showErrors({});
+      dialogFields.submit.disabled = false;
+      dialog.showModal();
+      dialogFields.alt.input.focus();
+    }
+
+    function uploadImage() {
+      var alt = dialogFields.alt.input.value.trim();
+      if (!alt) {
+        showErrors({ alt: ["Describe the image for readers who cannot see it (alt text)."] });
+        dialogFields.alt.input.focus();
+        return;
+      }
+      var data = new FormData();
+      data.append("image", dialogFile, dialogFile.name || "pasted-image." + (dialogFile.type.split("/")[1] || "png"));
+      data.append("alt", alt);
+      data.append("caption", dialogFields.caption.input.value);
+      data.append("credit", dialogFields.credit.input.value);
+      dialogFields.submit.disabled = true;
+      dialogFields.submit.textContent = "Uploading…";
+      fetch(imageUrl, {
+        method: "POST",
+        body: data,
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": csrfInput ? csrfInput.value : "" },
+      })
+        .then(function (response) {
+          return response
+            .json()
+            .catch(function () {
+              return { errors: { image: ["The upload failed (" + response.status + "): try again."] } };
+            })
+            .then(function (json) {
+              return { ok: response.ok, json: json };
+            });
+        })
+        .then(function (answer) {
+          if (!answer.ok) {
+            showErrors(answer.json.errors || { image: [answer.json.error || "The upload failed: try again."] });
+            return;
+          }
+          dialog.close();
+          body.setSelectionRange(insertAt[0], insertAt[1]);
+          var inserted = answer.json.markdown + "\n\n";
+          block(inserted, inserted.length, inserted.length)();
+        })
+        .catch(function () {
+          showErrors({ image: ["Not uploaded: the connection failed. Try again when you are back online."] });
+        })
+        .then(function () {
+          dialogFields.submit.disabled = false;
+          dialogFields.submit.textContent = "Upload and insert";
+        });
+    }
+
+    function imageFile(list) {
+      return Array.prototype.filter.call(list || [], function (file) {
+        return file.kind === undefined || file.kind === "file";
+      })[0];
+    }
+
+    body.addEventListener("dragover", function (event) {
+      if (Array.prototype.indexOf.call(event.dataTransfer.types, "Files") !== -1) {
+        event.preventDefault();
+        body.classList.add("body-dropping");
+      }
+    });
+    body.addEventListener("dragleave", function () {
+      body.classList.remove("body-dropping");
+    });
+    body.addEventListener("drop", function (event) {
+      body.classList.remove("body-dropping");
+      var file = imageFile(event.dataTransfer.files);
+      if (file) {
+        event.preventDefault();
+        describeImage(file);
+      }
+    });
+    body.addEventListener("paste", function (event) {
+      var file = event.clipboardData && imageFile(event.clipboardData.files);
+      if (file) {
+        event.preventDefault();
+        describeImage(file);
+      }
+    });
 
     // ---- Unsaved text: kept in this browser while typing, asked about before leaving. ----
 
