@@ -1,6 +1,7 @@
 """Images in the body: uploaded from the editor to an admin endpoint (per role), checked, kept
 with their renditions, inserted as `![alt](image:ID "caption")` and shown as a <figure>."""
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -260,3 +261,15 @@ def test_the_admin_csp_allows_the_dialog_s_thumbnail():
         reverse("admin:articles_article_change", args=[ArticleFactory().pk])
     )
     assert "data:" in page["Content-Security-Policy"].split("img-src", 1)[1].split(";", 1)[0]
+
+
+def test_a_feed_entry_carries_the_body_image_with_absolute_addresses(client, settings):
+    image = body_image()
+    ArticleFactory(body=f"![A desk](image:{image.pk})")
+    entry = client.get(reverse("articles:feed")).content.decode()
+    srcsets = re.findall(r'srcset="([^"]*)"', entry)
+    assert len(srcsets) == 2  # WebP and JPEG
+    for srcset in srcsets:
+        assert all(
+            url.strip().startswith(settings.SITE_URL + "/media/") for url in srcset.split(",")
+        )
