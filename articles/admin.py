@@ -1,6 +1,7 @@
 import json
 
 import reversion
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
@@ -19,12 +20,13 @@ from django.utils import dateformat, timezone
 from django.utils.html import format_html
 from django.utils.timesince import timeuntil
 
-from . import revisions, roles
+from . import revisions, roles, seo
 from .forms import WORKFLOW_ACTIONS, ArticleAdminForm, BodyImageForm
 from .models import (
     Article,
     ArticleDraft,
     Author,
+    BodyImage,
     Category,
     FAQItem,
     Tag,
@@ -42,6 +44,7 @@ from .services import (
     article_unpublish,
     body_image_upload,
 )
+from .structured_data import featured_image
 
 
 @admin.register(Author)
@@ -310,7 +313,48 @@ class ArticleAdmin(admin.ModelAdmin):
         if len(body) > PREVIEW_MAX_CHARACTERS:
             return JsonResponse({"error": "Too long to preview."}, status=400)
         rendered = render_markdown(body, link_target=article_link_target, figure=body_figure)
-        return JsonResponse({"html": rendered.html, "words": rendered.word_count})
+        typed = self._typed(request)
+        return JsonResponse(
+            {
+                "html": rendered.html,
+                "words": rendered.word_count,
+                "seo": seo.seo_report(
+                    typed,
+                    rendered,
+                    share_image=self._share_image(request),
+                    missing_images=self._missing_images(body),
+                ),
+            }
+        )
+
+    def _typed(self, request: HttpRequest) -> seo.Typed:
+        """What the form holds now: its text fields, and its FAQ items as [question, answer]."""
+        try:
+            faq = json.loads(request.POST.get("faq") or "[]")
+        except ValueError:
+            faq = []
+        pairs = tuple(
+            (str(item[0]), str(item[1]))
+            for item in (faq if isinstance(faq, list) else [])
+            if isinstance(item, list) and len(item) == 2
+        )
+        fields = ("title", "seo_title", "dek", "meta_description", "slug")
+        return seo.Typed(**{name: request.POST.get(name, "") for name in fields}, faq=pairs)
+
+    def _share_image(self, request: HttpRequest) -> dict | None:
+        """The saved article's featured image, which its share card shows (the card's address
+        on this site, where the editor's page can show it)."""
+        pk = request.POST.get("article", "")
+        article = self.get_queryset(request).filter(pk=pk).first() if pk.isdigit() else None
+        image = featured_image(article) if article else None
+        if image is None:
+            return None
+        return {**image, "url": image["url"].removeprefix(settings.SITE_URL)}
+
+    def _missing_images(self, body: str) -> list[int]:
+        named = seo.body_image_ids(body)
+        kept = set(BodyImage.objects.filter(pk__in=named).values_list("pk", flat=True))
+        return [image_id for image_id in named if image_id not in kept]
 
     def body_image_view(self, request: HttpRequest, object_id) -> HttpResponse:
         """POST an image for the body (the editor's Image button, a drop or a paste), with its

@@ -119,18 +119,65 @@
     panes.className = "body-panes";
     var previewPane = document.createElement("div");
     previewPane.className = "body-preview-pane";
-    var previewLabel = document.createElement("p");
+    // The pane beside the text: the preview, and the SEO and readability panel, as two tabs.
+    var previewLabel = document.createElement("div");
     previewLabel.className = "body-preview-label";
-    previewLabel.textContent = "Preview";
+    var tabList = document.createElement("div");
+    tabList.setAttribute("role", "tablist");
+    tabList.setAttribute("aria-label", "Beside the text");
+    var previewTab = document.createElement("button");
+    var seoTab = document.createElement("button");
+    var seoCount = document.createElement("span");
     var previewStatus = document.createElement("span");
     previewStatus.className = "body-preview-status";
     previewStatus.setAttribute("aria-live", "polite");
-    previewLabel.appendChild(previewStatus);
     var preview = document.createElement("div");
     preview.className = "body-preview";
     preview.id = "body-preview";
+    var seoPanel = document.createElement("div");
+    seoPanel.className = "body-seo";
+    seoPanel.id = "body-seo";
+    seoPanel.hidden = true;
+    [[previewTab, preview, "Preview"], [seoTab, seoPanel, "SEO & readability"]].forEach(function (pair) {
+      pair[0].type = "button";
+      pair[0].className = "body-tab";
+      pair[0].id = pair[1].id + "-tab";
+      pair[0].textContent = pair[2];
+      pair[0].setAttribute("role", "tab");
+      pair[0].setAttribute("aria-controls", pair[1].id);
+      pair[1].setAttribute("role", "tabpanel");
+      pair[1].setAttribute("aria-labelledby", pair[0].id);
+      pair[1].tabIndex = 0;
+      pair[0].addEventListener("click", function () {
+        showTab(pair[0]);
+      });
+      tabList.appendChild(pair[0]);
+    });
+    seoCount.className = "body-seo-count";
+    seoTab.appendChild(seoCount);
+    tabList.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowRight" || event.key === "ArrowLeft") {
+        var next = event.target === previewTab ? seoTab : previewTab;
+        showTab(next);
+        next.focus();
+      }
+    });
+
+    function showTab(tab) {
+      [[previewTab, preview], [seoTab, seoPanel]].forEach(function (pair) {
+        var chosen = pair[0] === tab;
+        pair[0].setAttribute("aria-selected", chosen ? "true" : "false");
+        pair[0].tabIndex = chosen ? 0 : -1;
+        pair[1].hidden = !chosen;
+      });
+    }
+
+    showTab(previewTab);
+    previewLabel.appendChild(tabList);
+    previewLabel.appendChild(previewStatus);
     previewPane.appendChild(previewLabel);
     previewPane.appendChild(preview);
+    previewPane.appendChild(seoPanel);
 
     body.parentNode.insertBefore(editor, body);
     editor.appendChild(toolbar);
@@ -142,12 +189,20 @@
 
     var csrfInput = form.querySelector("input[name=csrfmiddlewaretoken]");
     var previewTimer = null;
+    var SEO_FIELDS = ["title", "seo_title", "dek", "meta_description", "slug"];
     var latestRequest = 0;
 
     function refreshPreview() {
       var request = ++latestRequest;
       var data = new FormData();
       data.append("body", body.value);
+      SEO_FIELDS.forEach(function (name) {
+        if (form.elements[name]) {
+          data.append(name, form.elements[name].value);
+        }
+      });
+      data.append("article", config.getAttribute("data-article-id") || "");
+      data.append("faq", JSON.stringify(faqItems()));
       fetch(config.getAttribute("data-preview-url"), {
         method: "POST",
         body: data,
@@ -170,6 +225,9 @@
           // Rendered and sanitised by the server exactly as on the public page.
           preview.innerHTML = answer.json.html;
           previewStatus.textContent = answer.json.words + " words";
+          if (answer.json.seo) {
+            showSeo(answer.json.seo);
+          }
         })
         .catch(function () {
           if (request === latestRequest) {
@@ -184,7 +242,118 @@
     }
 
     body.addEventListener("input", schedulePreview);
+    form.addEventListener("input", function (event) {
+      var name = event.target.name || "";
+      if (SEO_FIELDS.indexOf(name) !== -1 || /^faqs-\d+-(question|answer|DELETE)$/.test(name)) {
+        schedulePreview(); // what the panel checks has changed
+      }
+    });
     refreshPreview();
+
+    // ---- The SEO and readability panel: what search results and share cards will show. ----
+
+    function faqItems() {
+      var items = [];
+      Array.prototype.forEach.call(form.querySelectorAll("[name$='-question']"), function (question) {
+        var match = /^faqs-(\d+)-question$/.exec(question.name);
+        if (!match) {
+          return; // the empty template of a new item
+        }
+        var prefix = "faqs-" + match[1] + "-";
+        var removed = form.elements[prefix + "DELETE"];
+        var answer = form.elements[prefix + "answer"];
+        if (!(removed && removed.checked)) {
+          items.push([question.value, answer ? answer.value : ""]);
+        }
+      });
+      return items;
+    }
+
+    function check(list, good, text) {
+      var item = element("li", good ? "seo-good" : "seo-warn");
+      item.appendChild(element("span", "seo-mark", good ? "✓" : "!"));
+      item.appendChild(element("span", "", text));
+      list.appendChild(item);
+      return good ? 0 : 1;
+    }
+
+    function section(title) {
+      var node = element("section", "seo-section");
+      node.appendChild(element("h3", "", title));
+      seoPanel.appendChild(node);
+      return node;
+    }
+
+    function showSeo(seo) {
+      seoPanel.textContent = "";
+      var problems = 0;
+
+      var search = section("Search result");
+      var result = element("div", "seo-search-result");
+      result.appendChild(element("p", "seo-search-url", seo.search.url));
+      result.appendChild(element("p", "seo-search-title", seo.search.title || "(no title)"));
+      result.appendChild(element("p", "seo-search-description", seo.search.description || "(no description)"));
+      search.appendChild(result);
+      var lengths = element("ul", "seo-checks");
+      problems += check(lengths, seo.title.verdict === "good", "Title: " + seo.title.message);
+      problems += check(lengths, seo.description.verdict === "good", "Description: " + seo.description.message);
+      search.appendChild(lengths);
+
+      var share = section("Share card");
+      var card = element("div", "seo-share-card");
+      if (seo.share.image) {
+        var picture = element("img", "seo-share-image");
+        picture.src = seo.share.image;
+        picture.alt = "";
+        card.appendChild(picture);
+      } else {
+        card.appendChild(element("p", "seo-share-no-image", "No featured image (saved): the card is a small one, without a picture."));
+      }
+      var cardText = element("div", "seo-share-text");
+      cardText.appendChild(element("p", "seo-share-host", seo.share.host));
+      cardText.appendChild(element("p", "seo-share-title", seo.share.title || "(no title)"));
+      cardText.appendChild(element("p", "seo-share-description", seo.share.description));
+      card.appendChild(cardText);
+      share.appendChild(card);
+
+      var reading = section("Readability");
+      var checks = element("ul", "seo-checks");
+      problems += check(checks, seo.headings.length === 0, seo.headings.length ? "Headings:" : "Headings in order: no second H1, no level skipped.");
+      seo.headings.forEach(function (problem) {
+        checks.lastChild.appendChild(element("span", "seo-detail", problem));
+      });
+      var missingAlt = seo.images_without_alt;
+      problems += check(checks, missingAlt.length === 0, missingAlt.length
+        ? "Without alt text: " + missingAlt.join(", ") + ". Describe each image between the [ ] of ![ ]( )."
+        : "Every image has alt text.");
+      seo.missing_images.forEach(function (problem) {
+        problems += check(checks, false, problem);
+      });
+      check(checks, true, "Reading time: about " + seo.reading.minutes + " min (" + seo.reading.words + " words, FAQ included).");
+      reading.appendChild(checks);
+
+      var faq = section("FAQ (FAQPage data)");
+      if (seo.faq.entries.length) {
+        var questions = element("ol", "seo-faq");
+        seo.faq.entries.forEach(function (entry) {
+          var item = element("li", "");
+          item.appendChild(element("strong", "", entry.question));
+          item.appendChild(element("span", "seo-detail", entry.answer));
+          questions.appendChild(item);
+        });
+        faq.appendChild(questions);
+      } else {
+        faq.appendChild(element("p", "seo-detail", "No FAQ items: the page has no FAQPage data. Add questions under “FAQ items” below the form."));
+      }
+      var faqChecks = element("ul", "seo-checks");
+      seo.faq.problems.forEach(function (problem) {
+        problems += check(faqChecks, false, problem);
+      });
+      faq.appendChild(faqChecks);
+
+      seoCount.textContent = problems ? " (" + problems + ")" : " ✓";
+      seoCount.setAttribute("aria-label", problems ? problems + " to look at" : "nothing to fix");
+    }
 
     // ---- Images in the body: chosen, dropped or pasted; described; uploaded; inserted. ----
 

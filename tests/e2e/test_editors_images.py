@@ -110,3 +110,57 @@ def test_a_dropped_file_that_is_not_an_image_is_refused_in_the_dialog(live_serve
     value = page.locator("#id_body").input_value()
     assert f"![A rising chart](image:{image.pk})" in value
     assert value.replace(f"![A rising chart](image:{image.pk})", "").split() == body_before.split()
+
+
+def test_the_seo_panel_follows_what_the_editor_types(live_server, open_as, screenshots, settings):
+    editor = staff_member("Editors", "edith")
+    article = ArticleFactory(title="Salaries", body="## Pay\n\nText.", dek="Short.")
+    page = open_as(editor, 1366)
+    page.goto(change_url(live_server, article))
+    tab = page.get_by_role("tab", name=re.compile("SEO & readability"))
+    tab.click()
+    panel = page.get_by_role("tabpanel", name=re.compile("SEO & readability"))
+    expect(panel).to_be_visible()
+    expect(page.locator("#body-preview")).to_be_hidden()
+    expect(panel.locator(".seo-search-title")).to_have_text(f"Salaries | {settings.SITE_NAME}")
+    expect(panel.get_by_text("Headings in order")).to_be_visible()
+    expect(panel.get_by_text("Description: 6 characters")).to_be_visible()
+
+    page.locator("#id_title").fill("What machine learning engineers earn in Europe in 2026")
+    too_long = re.compile(r"Title: \d+ characters: search results cut")
+    expect(panel.get_by_text(too_long)).to_be_visible()
+    body = page.locator("#id_body")
+    body.click()
+    body.press("End")
+    body.press_sequentially(
+        "\n\n# A second title\n\n#### Too deep\n\n![](https://example.org/chart.png)"
+    )
+    expect(panel.get_by_text(re.compile("“A second title” is a second H1"))).to_be_visible()
+    expect(panel.get_by_text(re.compile("“Too deep” is an H4 after an H2"))).to_be_visible()
+    expect(panel.get_by_text(re.compile("Without alt text: chart.png"))).to_be_visible()
+
+    page.get_by_text("Add another FAQ item").click()
+    page.locator("#id_faqs-0-question").fill("Do I need a PhD?")
+    page.locator("#id_faqs-0-answer").fill("No: most roles ask for shipped work.")
+    expect(panel.locator(".seo-faq li strong")).to_have_text("Do I need a PhD?")
+    expect(panel.get_by_text(re.compile(r"Reading time: about 1 min"))).to_be_visible()
+    expect(tab).to_contain_text("(")  # the number of things to look at
+    assert_fits_the_window(page)
+    for width in (1366, 1920):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.locator(".body-editor").evaluate("(editor) => editor.scrollIntoView()")
+        page.screenshot(path=screenshots / f"editor-seo-{width}.png")
+    page.get_by_role("tab", name="Preview").click()
+    expect(page.locator("#body-preview h2")).to_have_text("Pay")
+
+
+def test_lists_in_the_preview_and_the_panel_are_not_indented_by_the_admin_s_form(
+    live_server, open_as
+):
+    article = ArticleFactory(body="- one\n- two")
+    page = open_as(staff_member("Editors", "edith"))
+    page.goto(change_url(live_server, article))
+    preview_list = page.locator("#body-preview ul")
+    expect(preview_list).to_have_css("margin-left", "0px")
+    page.get_by_role("tab", name=re.compile("SEO & readability")).click()
+    expect(page.locator("#body-seo .seo-checks").first).to_have_css("margin-left", "0px")
