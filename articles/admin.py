@@ -116,6 +116,7 @@ def workflow_actions(user, article: Article | None) -> list[str]:
 
 PREVIEW_MAX_CHARACTERS = 500_000
 AUTOSAVE_MAX_BYTES = 2_000_000
+ARTICLE_LINKS_SHOWN = 10
 
 
 @admin.register(Article)
@@ -280,6 +281,11 @@ class ArticleAdmin(admin.ModelAdmin):
                 name="articles_article_body_preview",
             ),
             path(
+                "article-links/",
+                self.admin_site.admin_view(self.article_links_view),
+                name="articles_article_links",
+            ),
+            path(
                 "<int:object_id>/autosave/",
                 self.admin_site.admin_view(self.autosave_view),
                 name="articles_article_autosave",
@@ -326,6 +332,18 @@ class ArticleAdmin(admin.ModelAdmin):
                 ),
             }
         )
+
+    def article_links_view(self, request: HttpRequest) -> HttpResponse:
+        """Published articles whose title has the words typed, for the toolbar's picker of
+        `[text](article:slug)` links."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        query = request.GET.get("q", "").strip()[:100]
+        articles = Article.objects.published().order_by("title")
+        for word in query.split()[:5]:
+            articles = articles.filter(title__icontains=word)
+        found = articles.values("title", "slug")[:ARTICLE_LINKS_SHOWN]
+        return JsonResponse({"articles": [{"title": a["title"], "slug": a["slug"]} for a in found]})
 
     def _typed(self, request: HttpRequest) -> seo.Typed:
         """What the form holds now: its text fields, and its FAQ items as [question, answer]."""

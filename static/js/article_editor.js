@@ -81,7 +81,7 @@
       { label: "B", name: "Bold", title: "Bold", run: wrap("**", "**", "bold text") },
       { label: "I", name: "Italic", title: "Italic", run: wrap("_", "_", "italic text") },
       { label: "Link", name: "Link", title: "Link to a web address", run: wrap("[", "](https://)", "link text") },
-      { label: "Article link", name: "Article link", title: "Link to another article by its slug: it follows renames", run: wrap("[", "](article:slug)", "link text") },
+      { label: "Article link", name: "Article link", title: "Link to another article, found by its title: the link follows renames", run: pickArticle },
       { label: "• List", name: "Bulleted list", title: "Bulleted list", run: prefixLines(function () { return "- "; }) },
       { label: "1. List", name: "Numbered list", title: "Numbered list", run: prefixLines(function (index) { return index + 1 + ". "; }) },
       { label: "Quote", name: "Quote", title: "Quotation", run: prefixLines(function () { return "> "; }) },
@@ -429,12 +429,17 @@
       return row;
     }
 
+    function titledDialog(titleId, text) {
+      var made = element("dialog", "body-dialog");
+      made.setAttribute("aria-labelledby", titleId);
+      var title = element("h2", "", text);
+      title.id = titleId;
+      made.appendChild(title);
+      return made;
+    }
+
     function buildDialog() {
-      dialog = element("dialog", "body-image-dialog");
-      dialog.setAttribute("aria-labelledby", "body-image-title");
-      var title = element("h2", "", "Insert an image");
-      title.id = "body-image-title";
-      dialog.appendChild(title);
+      dialog = titledDialog("body-image-title", "Insert an image");
       var picked = element("div", "body-image-picked");
       dialogFields.thumbnail = element("img", "body-image-thumbnail");
       dialogFields.thumbnail.alt = "";
@@ -597,6 +602,120 @@
         describeImage(file);
       }
     });
+
+    // ---- Links to other articles: found by title, written as [text](article:slug). ----
+
+    var linksUrl = config.getAttribute("data-article-links-url");
+    var picker = null;
+    var pickerFields = {};
+    var pickAt = null;
+    var searchTimer = null;
+    var latestSearch = 0;
+
+    function pickArticle() {
+      if (!picker) {
+        buildPicker();
+      }
+      pickAt = [body.selectionStart, body.selectionEnd];
+      pickerFields.query.value = "";
+      picker.showModal();
+      pickerFields.query.focus();
+      searchArticles();
+    }
+
+    function buildPicker() {
+      picker = titledDialog("body-link-title", "Link to an article");
+      var row = element("div", "body-image-field");
+      var label = element("label", "", "Find a published article by its title");
+      label.htmlFor = "body-link-query";
+      pickerFields.query = element("input", "vTextField");
+      pickerFields.query.type = "search";
+      pickerFields.query.id = "body-link-query";
+      pickerFields.query.autocomplete = "off";
+      row.appendChild(label);
+      row.appendChild(pickerFields.query);
+      picker.appendChild(row);
+      pickerFields.status = element("p", "body-link-status");
+      pickerFields.status.setAttribute("aria-live", "polite");
+      picker.appendChild(pickerFields.status);
+      pickerFields.results = element("ul", "body-link-results");
+      pickerFields.results.setAttribute("aria-label", "Articles found");
+      picker.appendChild(pickerFields.results);
+      var buttons = element("div", "body-image-buttons");
+      var cancel = element("button", "", "Cancel");
+      cancel.type = "button";
+      cancel.addEventListener("click", function () {
+        picker.close();
+      });
+      buttons.appendChild(cancel);
+      picker.appendChild(buttons);
+      pickerFields.query.addEventListener("input", function () {
+        window.clearTimeout(searchTimer);
+        searchTimer = window.setTimeout(searchArticles, 200);
+      });
+      pickerFields.query.addEventListener("keydown", function (event) {
+        var first = pickerFields.results.querySelector("button");
+        if (event.key === "Enter") {
+          event.preventDefault();
+          if (first) {
+            first.click();
+          }
+        } else if (event.key === "ArrowDown" && first) {
+          event.preventDefault();
+          first.focus();
+        }
+      });
+      picker.addEventListener("close", function () {
+        body.focus();
+      });
+      document.body.appendChild(picker);
+    }
+
+    function searchArticles() {
+      var search = ++latestSearch;
+      pickerFields.status.textContent = "Searching…";
+      fetch(linksUrl + "?q=" + encodeURIComponent(pickerFields.query.value), { credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok) {
+            throw new Error(response.status);
+          }
+          return response.json();
+        })
+        .then(function (answer) {
+          if (search !== latestSearch) {
+            return;
+          }
+          pickerFields.results.textContent = "";
+          answer.articles.forEach(function (article) {
+            var item = element("li", "");
+            var button = element("button", "body-link-choice");
+            button.type = "button";
+            button.appendChild(element("span", "body-link-title", article.title));
+            button.appendChild(element("span", "body-link-slug", "article:" + article.slug));
+            button.addEventListener("click", function () {
+              insertArticleLink(article);
+            });
+            item.appendChild(button);
+            pickerFields.results.appendChild(item);
+          });
+          pickerFields.status.textContent = answer.articles.length
+            ? answer.articles.length + " found: choose one."
+            : "No published article has these words in its title.";
+        })
+        .catch(function () {
+          if (search === latestSearch) {
+            pickerFields.status.textContent = "The search failed: check the connection and type again.";
+          }
+        });
+    }
+
+    function insertArticleLink(article) {
+      picker.close();
+      body.focus();
+      body.setSelectionRange(pickAt[0], pickAt[1]);
+      var text = selected() || article.title.replace(/[\[\]\\]/g, "\\$&");
+      replaceSelection("[" + text + "](article:" + article.slug + ")", 1, 1 + text.length);
+    }
 
     // ---- Unsaved text: kept in this browser while typing, asked about before leaving. ----
 

@@ -164,3 +164,25 @@ def test_lists_in_the_preview_and_the_panel_are_not_indented_by_the_admin_s_form
     expect(preview_list).to_have_css("margin-left", "0px")
     page.get_by_role("tab", name=re.compile("SEO & readability")).click()
     expect(page.locator("#body-seo .seo-checks").first).to_have_css("margin-left", "0px")
+
+
+def test_an_article_link_is_picked_by_title_and_follows_the_article(live_server, open_as):
+    ArticleFactory(title="How much a data scientist earns", slug="data-scientist-pay")
+    writer = staff_member("Writers", "wendy")
+    draft = ArticleFactory(draft=True, author=writer.author_profile, body="See the pay.")
+    page = open_as(writer)
+    page.goto(change_url(live_server, draft))
+    body = page.locator("#id_body")
+    body.click()
+    body.evaluate("(field) => field.setSelectionRange(4, 11)")  # "the pay"
+    page.get_by_role("button", name="Article link").click()
+    picker = page.get_by_role("dialog", name="Link to an article")
+    picker.get_by_label("Find a published article by its title").fill("scientist earns")
+    choice = picker.get_by_role("button", name=re.compile("How much a data scientist earns"))
+    expect(choice).to_be_visible()
+    choice.click()
+    expect(picker).to_be_hidden()
+    expect(body).to_have_value("See [the pay](article:data-scientist-pay).")
+    expect(page.locator("#body-preview a")).to_have_attribute(
+        "href", "/articles/data-scientist-pay/"
+    )
