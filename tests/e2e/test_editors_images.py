@@ -186,3 +186,36 @@ def test_an_article_link_is_picked_by_title_and_follows_the_article(live_server,
     expect(page.locator("#body-preview a")).to_have_attribute(
         "href", "/articles/data-scientist-pay/"
     )
+
+
+def test_the_public_page_shows_the_body_image_as_a_responsive_figure(
+    live_server, browser, screenshots
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from articles.services import body_image_upload
+
+    editor = staff_member("Editors", "edith")
+    article = ArticleFactory(body="Intro.\n\nEnd.")
+    image = body_image_upload(
+        article=article,
+        by=editor,
+        image=SimpleUploadedFile("desk.jpg", image_bytes((1600, 900)), "image/jpeg"),
+        alt="A desk by a window",
+        credit="Photo: Edith",
+    )
+    article.body = f'Intro.\n\n![A desk by a window](image:{image.pk} "The corner")\n\nEnd.'
+    article.save()
+    for width, rendition in ((390, "480w.webp"), (1366, "800w.webp")):
+        context = browser.new_context(viewport={"width": width, "height": 800})
+        page = context.new_page()
+        page.goto(f"{live_server.url}{article.get_absolute_url()}")
+        picture = page.locator(".article-body figure.body-figure img")
+        picture.scroll_into_view_if_needed()
+        assert picture.evaluate("img => img.decode().then(() => img.currentSrc)").endswith(
+            rendition
+        )  # the smallest WebP as wide as the column: the phone's 390 px, the desktop's 736
+        expect(page.locator(".article-body figcaption")).to_have_text("The corner Photo: Edith")
+        assert_fits_the_window(page)
+        page.screenshot(path=screenshots / f"article-body-image-{width}.png")
+        context.close()
