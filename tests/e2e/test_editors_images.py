@@ -166,7 +166,9 @@ def test_lists_in_the_preview_and_the_panel_are_not_indented_by_the_admin_s_form
     expect(page.locator("#body-seo .seo-checks").first).to_have_css("margin-left", "0px")
 
 
-def test_an_article_link_is_picked_by_title_and_follows_the_article(live_server, open_as):
+def test_an_article_link_is_picked_by_title_and_follows_the_article(
+    live_server, open_as, screenshots
+):
     ArticleFactory(title="How much a data scientist earns", slug="data-scientist-pay")
     writer = staff_member("Writers", "wendy")
     draft = ArticleFactory(draft=True, author=writer.author_profile, body="See the pay.")
@@ -180,6 +182,7 @@ def test_an_article_link_is_picked_by_title_and_follows_the_article(live_server,
     picker.get_by_label("Find a published article by its title").fill("scientist earns")
     choice = picker.get_by_role("button", name=re.compile("How much a data scientist earns"))
     expect(choice).to_be_visible()
+    page.screenshot(path=screenshots / "editor-article-link-1366.png")
     choice.click()
     expect(picker).to_be_hidden()
     expect(body).to_have_value("See [the pay](article:data-scientist-pay).")
