@@ -273,3 +273,21 @@ def test_a_feed_entry_carries_the_body_image_with_absolute_addresses(client, set
         assert all(
             url.strip().startswith(settings.SITE_URL + "/media/") for url in srcset.split(",")
         )
+
+
+def test_saving_the_form_unchanged_keeps_the_body_s_figure():
+    from .test_workflow import form_data
+
+    writer = staff_member("Writers", "wendy")
+    article = ArticleFactory(draft=True, author=writer.author_profile)
+    post_image(logged_in(writer), article)
+    image = BodyImage.objects.get()
+    article.body = f"Intro.\n\n{image.markdown}"
+    article.save()
+    before = article.body_html
+    change = reverse("admin:articles_article_change", args=[article.pk])
+    answer = logged_in(writer).post(change, form_data(article, _save="Save"))
+    assert answer.status_code == 302
+    article.refresh_from_db()
+    assert article.body_html == before and "<figure" in before
+    assert BodyImage.objects.get() == image
