@@ -124,6 +124,10 @@ def _body_figures(clean_html: str, figure: Callable[[int, str, str], str | None]
     return BODY_IMAGE_RE.sub(replace, clean_html)
 
 
+def _no_figure(image_id: int, alt: str, caption: str) -> None:
+    return None
+
+
 def render_markdown(
     source: str,
     *,
@@ -149,8 +153,8 @@ def render_markdown(
     )
     clean_html = _in_scroll_boxes(clean_html)
     word_count = count_words(strip_tags(clean_html))
-    if figure is not None:
-        clean_html = _body_figures(clean_html, figure)
+    # Without a way to make figures, an `image:` image shows nothing rather than a broken one.
+    clean_html = _body_figures(clean_html, figure or _no_figure)
     return RenderedBody(
         html=clean_html,
         toc=_flatten_toc(md.toc_tokens),

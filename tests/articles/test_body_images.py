@@ -291,3 +291,12 @@ def test_saving_the_form_unchanged_keeps_the_body_s_figure():
     article.refresh_from_db()
     assert article.body_html == before and "<figure" in before
     assert BodyImage.objects.get() == image
+
+
+def test_a_text_rendered_without_figures_shows_no_broken_image_for_image_addresses():
+    """Site pages render their Markdown without the article's uploaded images."""
+    html = render_markdown(
+        "Text.\n\n![An image](image:1)\n\n![Web](https://example.org/a.png)"
+    ).html
+    assert "image:" not in html
+    assert '<img alt="Web" src="https://example.org/a.png">' in html
