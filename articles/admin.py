@@ -1,6 +1,7 @@
 import json
 
 import reversion
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
@@ -19,9 +20,19 @@ from django.utils import dateformat, timezone
 from django.utils.html import format_html
 from django.utils.timesince import timeuntil
 
-from . import revisions, roles
-from .forms import WORKFLOW_ACTIONS, ArticleAdminForm
-from .models import Article, ArticleDraft, Author, Category, FAQItem, Tag, article_link_target
+from . import revisions, roles, seo
+from .forms import WORKFLOW_ACTIONS, ArticleAdminForm, BodyImageForm
+from .models import (
+    Article,
+    ArticleDraft,
+    Author,
+    BodyImage,
+    Category,
+    FAQItem,
+    Tag,
+    article_link_target,
+    body_figure,
+)
 from .rendering import render_markdown
 from .services import (
     article_draft_forget,
@@ -31,7 +42,9 @@ from .services import (
     article_send_back,
     article_submit_for_review,
     article_unpublish,
+    body_image_upload,
 )
+from .structured_data import featured_image
 
 
 @admin.register(Author)
@@ -103,6 +116,7 @@ def workflow_actions(user, article: Article | None) -> list[str]:
 
 PREVIEW_MAX_CHARACTERS = 500_000
 AUTOSAVE_MAX_BYTES = 2_000_000
+ARTICLE_LINKS_SHOWN = 10
 
 
 @admin.register(Article)
@@ -267,9 +281,19 @@ class ArticleAdmin(admin.ModelAdmin):
                 name="articles_article_body_preview",
             ),
             path(
+                "article-links/",
+                self.admin_site.admin_view(self.article_links_view),
+                name="articles_article_links",
+            ),
+            path(
                 "<int:object_id>/autosave/",
                 self.admin_site.admin_view(self.autosave_view),
                 name="articles_article_autosave",
+            ),
+            path(
+                "<int:object_id>/body-images/",
+                self.admin_site.admin_view(self.body_image_view),
+                name="articles_article_body_image",
             ),
             path(
                 "<int:object_id>/history/compare/",
@@ -294,8 +318,75 @@ class ArticleAdmin(admin.ModelAdmin):
         body = request.POST.get("body", "")
         if len(body) > PREVIEW_MAX_CHARACTERS:
             return JsonResponse({"error": "Too long to preview."}, status=400)
-        rendered = render_markdown(body, link_target=article_link_target)
-        return JsonResponse({"html": rendered.html, "words": rendered.word_count})
+        rendered = render_markdown(body, link_target=article_link_target, figure=body_figure)
+        typed = self._typed(request)
+        return JsonResponse(
+            {
+                "html": rendered.html,
+                "words": rendered.word_count,
+                "seo": seo.seo_report(
+                    typed,
+                    rendered,
+                    share_image=self._share_image(request),
+                    missing_images=self._missing_images(body),
+                ),
+            }
+        )
+
+    def article_links_view(self, request: HttpRequest) -> HttpResponse:
+        """Published articles whose title has the words typed, for the toolbar's picker of
+        `[text](article:slug)` links."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        query = request.GET.get("q", "").strip()[:100]
+        articles = Article.objects.published().order_by("title")
+        for word in query.split()[:5]:
+            articles = articles.filter(title__icontains=word)
+        found = articles.values("title", "slug")[:ARTICLE_LINKS_SHOWN]
+        return JsonResponse({"articles": [{"title": a["title"], "slug": a["slug"]} for a in found]})
+
+    def _typed(self, request: HttpRequest) -> seo.Typed:
+        """What the form holds now: its text fields, and its FAQ items as [question, answer]."""
+        try:
+            faq = json.loads(request.POST.get("faq") or "[]")
+        except ValueError:
+            faq = []
+        pairs = tuple(
+            (str(item[0]), str(item[1]))
+            for item in (faq if isinstance(faq, list) else [])
+            if isinstance(item, list) and len(item) == 2
+        )
+        fields = ("title", "seo_title", "dek", "meta_description", "slug")
+        return seo.Typed(**{name: request.POST.get(name, "") for name in fields}, faq=pairs)
+
+    def _share_image(self, request: HttpRequest) -> dict | None:
+        """The saved article's featured image, which its share card shows (the card's address
+        on this site, where the editor's page can show it)."""
+        pk = request.POST.get("article", "")
+        article = self.get_queryset(request).filter(pk=pk).first() if pk.isdigit() else None
+        image = featured_image(article) if article else None
+        if image is None:
+            return None
+        return {**image, "url": image["url"].removeprefix(settings.SITE_URL)}
+
+    def _missing_images(self, body: str) -> list[int]:
+        named = seo.body_image_ids(body)
+        kept = set(BodyImage.objects.filter(pk__in=named).values_list("pk", flat=True))
+        return [image_id for image_id in named if image_id not in kept]
+
+    def body_image_view(self, request: HttpRequest, object_id) -> HttpResponse:
+        """POST an image for the body (the editor's Image button, a drop or a paste), with its
+        alt text, caption and credit: answers the Markdown that shows it, or what is wrong."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self._article_for(request, object_id)
+        if not self.has_change_permission(request, article):
+            raise PermissionDenied
+        form = BodyImageForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+        body_image = body_image_upload(article=article, by=request.user, **form.cleaned_data)
+        return JsonResponse({"id": body_image.pk, "markdown": body_image.markdown}, status=201)
 
     def autosave_view(self, request: HttpRequest, object_id) -> HttpResponse:
         """POST: keep the unsaved text the editor sends every so often; DELETE: forget it."""

@@ -20,6 +20,9 @@ from .structured_data import featured_image
 FEED_SIZE = 20
 # A site-relative address in the (already sanitised) body: made absolute for feed readers.
 RELATIVE_URL = re.compile(r'(href|src)="/(?!/)')
+# The renditions of an image in the body: each address of a `srcset` made absolute the same way.
+SRCSET = re.compile(r'srcset="([^"]*)"')
+SRCSET_RELATIVE = re.compile(r"(^|,\s*)/(?!/)")
 
 
 class FullTextRssFeed(Rss201rev2Feed):
@@ -40,6 +43,10 @@ class FullTextAtomFeed(Atom1Feed):
         handler.addQuickElement("content", item["content_html"], {"type": "html"})
 
 
+def absolute_srcset(srcset: str) -> str:
+    return SRCSET_RELATIVE.sub(lambda url: f"{url[1]}{settings.SITE_URL}/", srcset)
+
+
 def full_text(article: Article) -> str:
     """The article as its page shows it: the featured image, then the body, links absolute."""
     image = featured_image(article)
@@ -49,6 +56,7 @@ def full_text(article: Article) -> str:
         else ""
     )
     body = RELATIVE_URL.sub(lambda match: f'{match[1]}="{settings.SITE_URL}/', article.body_html)
+    body = SRCSET.sub(lambda match: f'srcset="{absolute_srcset(match[1])}"', body)
     return figure + body
 
 

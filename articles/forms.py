@@ -4,7 +4,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
-from .models import Article, article_link_target
+from .models import Article, BodyImage, article_link_target
 from .rendering import article_link_slugs
 
 KEPT_IMAGE_SALT = "articles.kept-featured-image"
@@ -146,3 +146,16 @@ class ArticleAdminForm(forms.ModelForm):
             if at is None or at <= timezone.now():
                 self.add_error("published_at", "Pick a date and time ahead to schedule.")
         return cleaned
+
+
+class BodyImageForm(forms.ModelForm):
+    """An image uploaded into the body from the editor: checked (a real image, bounded in bytes
+    and pixels, an image's extension), with the alt text it needs before it is inserted."""
+
+    class Meta:
+        model = BodyImage
+        fields = ("image", "alt", "caption", "credit")
+        error_messages = {
+            "image": {"required": "Choose an image to upload."},
+            "alt": {"required": "Describe the image for readers who cannot see it (alt text)."},
+        }

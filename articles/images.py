@@ -26,6 +26,7 @@ ACCEPTED_FORMATS = {
     "GIF": "image/gif",
 }
 NOT_AN_IMAGE = "Upload a real image (JPEG, PNG, WebP or GIF); this file is not one."
+IMAGE_EXTENSIONS = ("jpg", "jpeg", "jpe", "png", "webp", "gif")
 
 
 def _megapixels(pixels: int) -> str:
@@ -33,7 +34,17 @@ def _megapixels(pixels: int) -> str:
 
 
 def check_image_upload(upload) -> None:
-    """Raise a ValidationError saying what is wrong with an upload; reads only its header."""
+    """Raise a ValidationError saying what is wrong with an upload; reads only its header.
+
+    An image's extension that is not its format's (a PNG named .jpg) is no harm: it is encoded
+    again and named by its format. Any other extension (.exe, .svg, .html) is refused."""
+    extension = PurePosixPath(upload.name or "").suffix.lower().lstrip(".")
+    if extension not in IMAGE_EXTENSIONS:
+        raise ValidationError(
+            "“%(extension)s” is not an image's extension: upload a .jpg, .png, .webp or .gif file.",
+            code="invalid_extension",
+            params={"extension": extension or "(none)"},
+        )
     max_bytes = settings.IMAGE_MAX_UPLOAD_BYTES
     if upload.size is not None and upload.size > max_bytes:
         raise ValidationError(
@@ -140,19 +151,22 @@ def build_renditions(field_file, widths=None) -> dict:
     folder = PurePosixPath("renditions") / PurePosixPath(field_file.name).parent
     targets = sorted({w for w in widths if w < source.width} | {min(source.width, max(widths))})
     renditions = []
-    for width in targets:
-        height = round(source.height * width / source.width)
-        resized = source.resize((width, height), Image.Resampling.LANCZOS)
-        entry = {"width": width, "height": height}
-        for image_format, suffix in (("WEBP", "webp"), ("JPEG", "jpg")):
-            buffer = io.BytesIO()
-            frame = resized.convert("RGB") if image_format == "JPEG" else resized
-            frame.save(buffer, image_format, quality=82)
-            name = default_storage.save(
-                str(folder / f"{stem}-{width}w.{suffix}"), ContentFile(buffer.getvalue())
-            )
-            entry[suffix] = name
-        renditions.append(entry)
+    try:
+        for width in targets:
+            height = round(source.height * width / source.width)
+            resized = source.resize((width, height), Image.Resampling.LANCZOS)
+            entry = {"width": width, "height": height}
+            renditions.append(entry)
+            for image_format, suffix in (("WEBP", "webp"), ("JPEG", "jpg")):
+                buffer = io.BytesIO()
+                frame = resized.convert("RGB") if image_format == "JPEG" else resized
+                frame.save(buffer, image_format, quality=82)
+                entry[suffix] = default_storage.save(
+                    str(folder / f"{stem}-{width}w.{suffix}"), ContentFile(buffer.getvalue())
+                )
+    except Exception:
+        delete_renditions({"sizes": renditions})  # nothing half-stored: no rendition left over
+        raise
     return {
         "source": field_file.name,
         "width": source.width,
@@ -166,3 +180,23 @@ def delete_renditions(renditions: dict) -> None:
         for suffix in ("webp", "jpg"):
             if entry.get(suffix):
                 default_storage.delete(entry[suffix])
+
+
+def srcset(renditions: dict) -> dict | None:
+    """What a <picture> needs from an image's renditions: WebP and JPEG `srcset`s, the largest
+    JPEG as `src`, and its size; None when there are none."""
+    entries = (renditions or {}).get("sizes") or []
+    if not entries:
+        return None
+    largest = entries[-1]
+    return {
+        "webp_srcset": ", ".join(
+            f"{default_storage.url(entry['webp'])} {entry['width']}w" for entry in entries
+        ),
+        "jpeg_srcset": ", ".join(
+            f"{default_storage.url(entry['jpg'])} {entry['width']}w" for entry in entries
+        ),
+        "src": default_storage.url(largest["jpg"]),
+        "width": largest["width"],
+        "height": largest["height"],
+    }

@@ -2,12 +2,13 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from .images import CheckedImageField, build_renditions, delete_renditions
+from .images import CheckedImageField, build_renditions, delete_renditions, srcset
 from .import_models import ImportedItem, OldPath  # noqa: F401 - the app's models
 from .rendering import count_words, reading_minutes, render_markdown
 from .site_page_models import SitePage, SitePageVersion  # noqa: F401 - the app's models
@@ -218,7 +219,7 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
-        rendered = render_markdown(self.body, link_target=article_link_target)
+        rendered = render_markdown(self.body, link_target=article_link_target, figure=body_figure)
         self.body_html = rendered.html
         self.table_of_contents = rendered.toc
         self.word_count = rendered.word_count
@@ -353,6 +354,73 @@ class ArticleDraft(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id} by {self.user_id} @ {self.saved_at:%Y-%m-%d %H:%M}"
+
+
+class BodyImage(models.Model):
+    """An image uploaded into an article's body from the editor (static/js/article_editor.js),
+    kept with its renditions. The body names it `![alt text](image:ID "Caption")`: alt text and
+    caption are the body's (they change with it, in its revisions); the credit is the image's."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="body_images")
+    image = CheckedImageField(
+        upload_to="articles/body/", width_field="width", height_field="height"
+    )
+    width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    alt = models.CharField(
+        "alt text",
+        max_length=250,
+        help_text="What the image shows, for readers who cannot see it.",
+    )
+    caption = models.CharField(max_length=250, blank=True)
+    credit = models.CharField(
+        max_length=150, blank=True, help_text="Who made the image, e.g. “Photo: Ada Lovelace”."
+    )
+    renditions = models.JSONField(editable=False, default=dict)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-uploaded_at", "-pk")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(alt=""),
+                name="body_image_has_alt",
+                violation_error_message="Describe the image in its alt text.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.alt
+
+    @property
+    def markdown(self) -> str:
+        """What the editor inserts into the body for this image."""
+        alt = " ".join(self.alt.split())
+        alt = alt.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+        caption = " ".join(self.caption.split()).replace('"', "”")
+        return f'![{alt}](image:{self.pk} "{caption}")' if caption else f"![{alt}](image:{self.pk})"
+
+
+BODY_IMAGE_SIZES = "(min-width: 800px) 736px, 100vw"  # the article's column: 46rem
+
+
+def body_figure(image_id: int, alt: str, caption: str) -> str | None:
+    """The <figure> of an uploaded image in a body (its renditions in `srcset`, lazy loading),
+    None when no image has the id."""
+    image = BodyImage.objects.filter(pk=image_id).only("renditions", "credit").first()
+    if image is None or not image.renditions.get("sizes"):
+        return None
+    context = {
+        "image": srcset(image.renditions),
+        "alt": alt,
+        "caption": caption,
+        "credit": image.credit,
+        "sizes": BODY_IMAGE_SIZES,
+    }
+    return render_to_string("includes/body_figure.html", context).strip()
 
 
 def article_link_target(slug: str) -> str | None:

@@ -29,7 +29,9 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
     **{f"h{level}": {"id"} for level in range(2, 7)},
 }
-ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+# `image:` is the address of an image uploaded into the body (`![alt](image:12 "Caption")`): it
+# passes the allowlist only to be replaced, after it, by that image's <figure>.
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "image"}
 WORD_RE = re.compile(r"\w+(?:['’-]\w+)*")
 # A wide table or line of code scrolls inside its own box, never the page; the box takes the
 # keyboard's focus so that it can be scrolled without a mouse. Added after the allowlist (which
@@ -39,6 +41,12 @@ SCROLL_BOX = '<div class="table-scroll" tabindex="0" role="region" aria-label="T
 # `[text](article:slug)` or `[text](article:slug#section)`: a link to another article by its slug.
 ARTICLE_LINK_RE = re.compile(r'href="article:([-\w]+)(#[-\w]*)?"')
 ARTICLE_LINK_SOURCE_RE = re.compile(r"\]\(\s*<?article:([-\w]+)")
+# An <img> as the sanitiser writes it (every value in double quotes, `"` escaped), alone in its
+# paragraph or not; its `image:ID` source names an uploaded image.
+BODY_IMAGE_RE = re.compile(r'(<p>)?<img((?:\s+[-\w]+="[^"]*")*)\s*/?>(</p>)?')
+HEADING_RE = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1>", re.S)
+ATTRIBUTE_RE = re.compile(r'([-\w]+)="([^"]*)"')
+BODY_IMAGE_SRC_RE = re.compile(r"image:(\d+)")
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,7 @@ class RenderedBody:
     html: str
     toc: list[dict]
     word_count: int
+    headings: list[tuple[int, str]] = ()  # every heading written, # (level 1) included, in order
 
 
 def heading_slug(value: str, separator: str = "-") -> str:
@@ -86,10 +95,47 @@ def _resolve_article_links(raw_html: str, link_target: Callable[[str], str | Non
     return ARTICLE_LINK_RE.sub(replace, raw_html)
 
 
+def _all_headings(raw_html: str) -> list[tuple[int, str]]:
+    """Every heading as written, before the allowlist drops an <h1> to its text."""
+    return [
+        (int(level), html.unescape(strip_tags(text)).strip())
+        for level, text in HEADING_RE.findall(raw_html)
+    ]
+
+
+def _body_figures(clean_html: str, figure: Callable[[int, str, str], str | None]) -> str:
+    """Each `image:ID` image becomes the figure `figure(ID, alt, caption)` makes of it (an image
+    that no longer exists, nothing). Alt and caption come from the sanitised attributes, read as
+    text: the figure's markup is the server's own, never what the writer typed."""
+
+    def replace(match: re.Match) -> str:
+        attributes = {
+            name: html.unescape(value) for name, value in ATTRIBUTE_RE.findall(match.group(2))
+        }
+        source = BODY_IMAGE_SRC_RE.fullmatch(attributes.get("src", ""))
+        if source is None:
+            return match.group(0)
+        made = figure(int(source.group(1)), attributes.get("alt", ""), attributes.get("title", ""))
+        made = made or ""
+        if match.group(1) and match.group(3):  # alone in its paragraph: the figure replaces it
+            return made
+        return (match.group(1) or "") + made + (match.group(3) or "")
+
+    return BODY_IMAGE_RE.sub(replace, clean_html)
+
+
+def _no_figure(image_id: int, alt: str, caption: str) -> None:
+    return None
+
+
 def render_markdown(
-    source: str, *, link_target: Callable[[str], str | None] | None = None
+    source: str,
+    *,
+    link_target: Callable[[str], str | None] | None = None,
+    figure: Callable[[int, str, str], str | None] | None = None,
 ) -> RenderedBody:
-    """`link_target` turns the slug of an `article:` link into the address it leads to."""
+    """`link_target` turns the slug of an `article:` link into the address it leads to;
+    `figure` makes the <figure> of an uploaded image from its id, alt text and caption."""
     md = markdown.Markdown(
         extensions=["toc", "tables", "fenced_code", "sane_lists"],
         extension_configs={"toc": {"slugify": heading_slug, "toc_depth": "2-6"}},
@@ -106,10 +152,14 @@ def render_markdown(
         link_rel="noopener noreferrer",
     )
     clean_html = _in_scroll_boxes(clean_html)
+    word_count = count_words(strip_tags(clean_html))
+    # Without a way to make figures, an `image:` image shows nothing rather than a broken one.
+    clean_html = _body_figures(clean_html, figure or _no_figure)
     return RenderedBody(
         html=clean_html,
         toc=_flatten_toc(md.toc_tokens),
-        word_count=count_words(strip_tags(clean_html)),
+        word_count=word_count,
+        headings=_all_headings(raw_html),
     )
 
 

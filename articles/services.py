@@ -12,7 +12,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from . import roles
-from .models import Article, ArticleDraft, ArticleView, FAQItem, OldSlug
+from .images import build_renditions, delete_renditions
+from .models import Article, ArticleDraft, ArticleView, BodyImage, FAQItem, OldSlug
 from .revisions import RESTORED_FIELDS, faq_of
 from .signals import article_view_counted
 
@@ -227,3 +228,23 @@ def article_views_prune(*, now: datetime | None = None) -> int:
     cutoff = (now or timezone.now()) - VIEW_WINDOW
     deleted, _ = ArticleView.objects.filter(counted_at__lte=cutoff).delete()
     return deleted
+
+
+def body_image_upload(
+    *, article: Article, by, image, alt: str, caption: str = "", credit: str = ""
+) -> BodyImage:
+    """Keep an image (already checked and cleaned of metadata, BodyImageForm) for the body of
+    `article` with its renditions. Whatever fails, nothing stays: no row, no file, no rendition."""
+    _check(roles.may_edit(by, article), "add images to")
+    body_image = BodyImage(article=article, uploaded_by=by, alt=alt, caption=caption, credit=credit)
+    try:
+        with transaction.atomic():
+            body_image.image.save(image.name, image, save=False)
+            body_image.renditions = build_renditions(body_image.image)
+            body_image.save()
+    except BaseException:
+        delete_renditions(body_image.renditions)
+        if body_image.image.name:
+            body_image.image.storage.delete(body_image.image.name)
+        raise
+    return body_image

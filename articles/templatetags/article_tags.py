@@ -1,11 +1,11 @@
 import json
 
 from django import template
-from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from articles.images import srcset
 from articles.structured_data import absolute, featured_image, html_datetime
 
 register = template.Library()
@@ -16,22 +16,8 @@ def responsive_image(
     renditions: dict, alt: str, sizes: str = "100vw", eager: bool = False, css_class: str = ""
 ) -> dict:
     """A <picture> with WebP and JPEG `srcset`s from an image's renditions."""
-    entries = (renditions or {}).get("sizes") or []
-    if not entries:
-        return {"image": None}
-    largest = entries[-1]
     return {
-        "image": {
-            "webp_srcset": ", ".join(
-                f"{default_storage.url(entry['webp'])} {entry['width']}w" for entry in entries
-            ),
-            "jpeg_srcset": ", ".join(
-                f"{default_storage.url(entry['jpg'])} {entry['width']}w" for entry in entries
-            ),
-            "src": default_storage.url(largest["jpg"]),
-            "width": largest["width"],
-            "height": largest["height"],
-        },
+        "image": srcset(renditions),
         "alt": alt,
         "sizes": sizes,
         "eager": eager,

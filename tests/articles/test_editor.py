@@ -11,7 +11,7 @@ from pytest_django.asserts import assertContains
 from articles.models import ArticleDraft
 
 from .factories import ArticleFactory, staff_member
-from .test_workflow import form_data, logged_in
+from .test_workflow import client_as, form_data, logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -23,14 +23,7 @@ PREVIEW = reverse("admin:articles_article_body_preview")
     [("anonymous", 302), ("staff_without_group", 403), ("writer", 200), ("editor", 200)],
 )
 def test_who_may_preview_a_body(django_user_model, role, answer):
-    users = {
-        "staff_without_group": lambda: django_user_model.objects.create_user(
-            "plain", is_staff=True
-        ),
-        "writer": lambda: staff_member("Writers", "wendy"),
-        "editor": lambda: staff_member("Editors", "edith"),
-    }
-    client = logged_in(users[role]()) if role in users else Client()
+    client = client_as(role, django_user_model)
     assert client.post(PREVIEW, {"body": "## Hello"}).status_code == answer
 
 

@@ -48,6 +48,20 @@ def logged_in(user) -> Client:
     return client
 
 
+def client_as(role: str, django_user_model) -> Client:
+    """A client signed in as `role`: anonymous, staff without a group, a writer or an editor."""
+    if role == "anonymous":
+        return Client()
+    users = {
+        "staff_without_group": lambda: django_user_model.objects.create_user(
+            "plain", is_staff=True
+        ),
+        "writer": lambda: staff_member("Writers", "wendy"),
+        "editor": lambda: staff_member("Editors", "edith"),
+    }
+    return logged_in(users[role]())
+
+
 NO_FAQ = {
     "faqs-TOTAL_FORMS": "0",
     "faqs-INITIAL_FORMS": "0",
