@@ -140,12 +140,7 @@ def rank_related_articles(article_ids) -> None:
     from articles.models import RelatedList
     from articles.related import related_lists_refresh
 
-    ranked = set(
-        RelatedList.objects.filter(article_id__in=article_ids).values_list("pk", flat=True)
-    )
-    missing = [pk for pk in article_ids if pk not in ranked]
-    for start in range(0, len(missing), 200):
-        related_lists_refresh(article_ids=missing[start : start + 200])
+    _refresh_missing(RelatedList, article_ids, related_lists_refresh)
 
 
 def join_threads(article_ids) -> None:
@@ -154,10 +149,15 @@ def join_threads(article_ids) -> None:
     from comments.models import Discussion
     from comments.services import discussion_refresh
 
-    joined = set(Discussion.objects.filter(article_id__in=article_ids).values_list("pk", flat=True))
-    article_ids = [pk for pk in article_ids if pk not in joined]
-    for start in range(0, len(article_ids), 200):
-        discussion_refresh(article_ids=article_ids[start : start + 200])
+    _refresh_missing(Discussion, article_ids, discussion_refresh)
+
+
+def _refresh_missing(model, article_ids, refresh, *, batch: int = 200) -> None:
+    """`refresh` the articles that have no row of `model` (keyed by the article) yet."""
+    done = set(model.objects.filter(pk__in=article_ids).values_list("pk", flat=True))
+    missing = [pk for pk in article_ids if pk not in done]
+    for start in range(0, len(missing), batch):
+        refresh(article_ids=missing[start : start + batch])
 
 
 def seed_regulars(article_ids: list[int], *, count: int = 8) -> list[str]:

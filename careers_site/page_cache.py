@@ -207,10 +207,13 @@ def _copy_for(environ):
     try:
         if not _is_shareable(request):
             return None
-        _run_before_pages()  # may drop copies: looked up after
-        return copies.get(page_address(request))
+        address = page_address(request)
     except DisallowedHost:
         return None  # Django answers it (400)
+    if copies.get(address) is None:
+        return None  # Django answers it, and runs what must come before any page there
+    _run_before_pages()  # may drop the copy: looked up again
+    return copies.get(address)
 
 
 class PageCacheMiddleware:

@@ -197,14 +197,8 @@ def request_deliveries(submission: Submission) -> str:
     )
 
 
-class SubmissionInline(ReadOnlyMixin, admin.TabularInline):
-    model = Submission
-    extra = 0
-    can_delete = False
-    show_change_link = True
-    fields = ("created_at", "program", "source", "message", "deliveries")
-    readonly_fields = fields
-    verbose_name_plural = "requests"
+class SubmissionColumnsMixin:
+    """Where a request was sent from and what became of its e-mails and webhook."""
 
     @admin.display(description="sent from")
     def source(self, submission: Submission) -> str:
@@ -213,6 +207,16 @@ class SubmissionInline(ReadOnlyMixin, admin.TabularInline):
     @admin.display(description="e-mails and webhook")
     def deliveries(self, submission: Submission) -> str:
         return request_deliveries(submission)
+
+
+class SubmissionInline(SubmissionColumnsMixin, ReadOnlyMixin, admin.TabularInline):
+    model = Submission
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = ("created_at", "program", "source", "message", "deliveries")
+    readonly_fields = fields
+    verbose_name_plural = "requests"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("program", "article")
@@ -745,7 +749,7 @@ class LeadAdmin(CoachOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(CoachOnlyMixin, ReadOnlyMixin, admin.ModelAdmin):
+class SubmissionAdmin(SubmissionColumnsMixin, CoachOnlyMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("__str__", "lead", "program", "created_at", "source", "deliveries")
     list_filter = ("confirmation_status", "notification_status", "webhook_status", "program")
     list_select_related = ("lead", "program", "article")
@@ -754,14 +758,6 @@ class SubmissionAdmin(CoachOnlyMixin, ReadOnlyMixin, admin.ModelAdmin):
 
     class Media:
         css = {"all": ("leads/admin.css",)}
-
-    @admin.display(description="sent from")
-    def source(self, submission: Submission) -> str:
-        return request_source(submission)
-
-    @admin.display(description="e-mails and webhook")
-    def deliveries(self, submission: Submission) -> str:
-        return request_deliveries(submission)
 
     class WebhookDeliveryInline(ReadOnlyMixin, admin.TabularInline):
         model = WebhookDelivery
