@@ -9,6 +9,7 @@ CALM = "calm"
 CHURN = "churn"
 WARM = "single warm page"
 UNCACHED = "uncached article, 200 comments"
+FLOOR = "floor under the uncached article"
 SEARCH = "search"
 VARNISH = "Varnish: "
 VARNISH_WARM = VARNISH + WARM

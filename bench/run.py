@@ -11,6 +11,8 @@ drives each with wrk over loopback (`--connections` connections, `--duration` se
   and an editor saves an article every 10 s (bench/churn.py);
 - single warm page: the article with 200 comments, requested once, then hammered;
 - uncached article, 200 comments: the same, against a server with DJANGO_PAGE_CACHE_SECONDS=0;
+- floor: the same address answered by bench/floor (the site's settings and middleware, one query
+  for the article's stored body and comment threads, no template): what no render can go under;
 - search: one query;
 - Varnish: the single warm page, calm and churn again through Varnish (cdn.varnish), skipped with
   the reason when that module or varnishd is missing;
@@ -70,6 +72,7 @@ CDN_PURGE = "DJANGO_CDN_PURGE_URLS"
 # What the caller may choose in the environment; the command line in the report shows it.
 CALLER_SETTINGS = ("DATABASE_URL", "REDIS_URL", PAGE_CACHE, "GUNICORN_MAX_REQUESTS")
 BARE_APP = "bench.bare.wsgi:application"
+FLOOR_SETTINGS = "bench.floor.settings"
 SEARCH_PATH = "/search/?q=machine+learning+engineers"
 PRIMING_CLIENTS = 4
 WORKLOADS = ("calm", "churn", "warm", "uncached", "search", "posts", "varnish")
@@ -145,6 +148,10 @@ def bench_environment(args: argparse.Namespace) -> dict[str, str]:
 
 def uncached(env: dict[str, str]) -> dict[str, str]:
     return {**env, PAGE_CACHE: "0"}
+
+
+def floor_environment(env: dict[str, str]) -> dict[str, str]:
+    return {**uncached(env), "DJANGO_SETTINGS_MODULE": FLOOR_SETTINGS}
 
 
 def bare_environment(env: dict[str, str]) -> dict[str, str]:
@@ -422,11 +429,22 @@ def measure_site(run: Run) -> None:
 
 
 def measure_uncached(run: Run) -> None:
-    args = run.args
+    """The article rendered with the page cache off, then the floor under any render of it."""
+    args, path = run.args, run.site.measured
+    base = f"http://127.0.0.1:{args.port}"
     with gunicorn(uncached(run.env), args) as process:
-        base = f"http://127.0.0.1:{args.port}"
-        measure_page(run, report.UNCACHED, base, run.site.measured, notes=f"`{PAGE_CACHE}=0`")
+        measure_page(run, report.UNCACHED, base, path, notes=f"`{PAGE_CACHE}=0`")
         run.rss["site, page cache off"] = worker_rss_mb(process.pid)
+        page = response_size(base + path)
+    with gunicorn(floor_environment(run.env), args, ready_path=path):
+        stored = response_size(base + path)
+        notes = f"one query, no template: {stored / 1000:.0f} of the page's {page / 1000:.0f} kB"
+        measure_page(run, report.FLOOR, base, path, notes=notes)
+
+
+def response_size(url: str) -> int:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return len(response.read())
 
 
 def varnish_unavailable() -> str:
@@ -494,7 +512,10 @@ def method_notes(run: Run, varnish_skipped: str) -> list[str]:
         "held or lost counts as an error.",
         "**single warm page** and **search** are requested once, read for the same uncounted "
         "seconds, then hammered; "
-        f"**uncached** is the same article against a server with `{PAGE_CACHE}=0`. GETs send "
+        f"**uncached** is the same article against a server with `{PAGE_CACHE}=0`; **floor** is "
+        "the same address answered by bench/floor: the site's settings and middleware, and a view "
+        "that sends the article's body and comment threads as stored from one query, with no "
+        "template (what a render of the page costs at the very least). GETs send "
         "`Accept-Encoding: gzip, deflate, br` as browsers do.",
         "**Varnish** rows: "
         + (

@@ -14,6 +14,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from bench import report
 from bench.churn import Summary, reviewed
@@ -22,8 +24,10 @@ from bench.no_loss import Sent, Stored, check
 from bench.traffic import ReadMix
 from bench.wrk import mix, parse_wrk
 from comments.models import Comment
+from comments.services import discussion_refresh
 from leads.models import Submission
 from tests.articles.factories import ArticleFactory
+from tests.comments.factories import CommentFactory
 from tests.leads.factories import ProgramFactory
 
 
@@ -253,3 +257,21 @@ def test_bare_django_answers_five_bytes_through_the_security_middleware():
     )
 
     assert output.stdout.split() == ["200", "b'hello'", "nosniff"], output.stderr
+
+
+@pytest.mark.django_db
+def test_floor_answers_the_articles_stored_body_and_threads_without_a_template(client, settings):
+    """The floor under the uncached article: its stored parts from one query, nothing else."""
+    article = ArticleFactory(body="The **body** of it.")
+    CommentFactory(article=article, body="First to comment.")
+    discussion_refresh(article_ids=[article.pk])
+    settings.ROOT_URLCONF = "bench.floor.urls"
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/articles/{article.slug}/")
+
+    assert response.status_code == 200
+    assert "<strong>body</strong>" in response.content.decode()
+    assert "First to comment." in response.content.decode()
+    assert "<html" not in response.content.decode()
+    assert len(queries) == 1
