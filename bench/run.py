@@ -302,10 +302,11 @@ def row(
     )
 
 
-def prime(url: str) -> None:
+def prime(url: str) -> int:
+    """One request as a browser sends it; the size of the answer, in bytes."""
     request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip, deflate, br"})
     with urllib.request.urlopen(request, timeout=30) as response:
-        response.read()
+        return len(response.read())
 
 
 def measure_page(run: Run, workload: str, base: str, path: str, notes: str = "") -> None:
@@ -435,16 +436,11 @@ def measure_uncached(run: Run) -> None:
     with gunicorn(uncached(run.env), args) as process:
         measure_page(run, report.UNCACHED, base, path, notes=f"`{PAGE_CACHE}=0`")
         run.rss["site, page cache off"] = worker_rss_mb(process.pid)
-        page = response_size(base + path)
+        page = prime(base + path)
     with gunicorn(floor_environment(run.env), args, ready_path=path):
-        stored = response_size(base + path)
+        stored = prime(base + path)
         notes = f"one query, no template: {stored / 1000:.0f} of the page's {page / 1000:.0f} kB"
         measure_page(run, report.FLOOR, base, path, notes=notes)
-
-
-def response_size(url: str) -> int:
-    with urllib.request.urlopen(url, timeout=30) as response:
-        return len(response.read())
 
 
 def varnish_unavailable() -> str:

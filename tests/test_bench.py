@@ -270,8 +270,9 @@ def test_floor_answers_the_articles_stored_body_and_threads_without_a_template(c
     with CaptureQueriesContext(connection) as queries:
         response = client.get(f"/articles/{article.slug}/")
 
+    html = response.content.decode()
     assert response.status_code == 200
-    assert "<strong>body</strong>" in response.content.decode()
-    assert "First to comment." in response.content.decode()
-    assert "<html" not in response.content.decode()
+    assert "<strong>body</strong>" in html
+    assert "First to comment." in html
+    assert "<html" not in html
     assert len(queries) == 1
